@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { isUserPilotError } from '../protocol/errors.ts';
+import { version } from './version.ts';
+
+/**
+ * The `userpilot` command. Each part registers its subcommands from its own file in this folder;
+ * this file only assembles them and turns failures into one readable line and an exit code.
+ */
+export function buildProgram(): Command {
+  const program = new Command('userpilot')
+    .description('Keeps a hosted mail directory in step with an on-premises Active Directory.')
+    .version(version)
+    .showHelpAfterError();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (isUserPilotError(error)) {
+      process.stderr.write(`userpilot: ${error.toLine()}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv);
