@@ -31,6 +31,35 @@ export const errorCodes = {
   UP_LAB_BROKEN: { status: 500, summary: 'The lab folder is half provisioned or damaged.' },
   UP_LAB_NOT_RUNNING: { status: 500, summary: 'The lab is not running.' },
   UP_LAB_COMMAND_FAILED: { status: 500, summary: 'A Samba or system command of the lab failed.' },
+
+  // SCIM 2.0 API. Each code maps to one SCIM `scimType` (or none) in src/server/scim/errors.ts.
+  UP_SCIM_INVALID_FILTER: { status: 400, summary: 'A SCIM filter is malformed or unsupported.' },
+  UP_SCIM_INVALID_PATH: { status: 400, summary: 'A SCIM PATCH path is malformed or unknown.' },
+  UP_SCIM_NO_TARGET: { status: 400, summary: 'A SCIM PATCH path matched no value.' },
+  UP_SCIM_INVALID_VALUE: { status: 400, summary: 'A SCIM attribute value is invalid.' },
+  UP_SCIM_INVALID_SYNTAX: { status: 400, summary: 'A SCIM request body is malformed.' },
+  UP_SCIM_MUTABILITY: { status: 400, summary: 'A SCIM request changes a read-only attribute.' },
+  UP_SCIM_MANAGED_BY_DIRECTORY: {
+    status: 400,
+    summary: 'A SCIM request changes an attribute that the local Active Directory manages.',
+  },
+  UP_SCIM_DOMAIN_NOT_REGISTERED: {
+    status: 400,
+    summary: 'A SCIM userName or email uses a domain not registered for the tenant.',
+  },
+  UP_SCIM_UNIQUENESS: { status: 409, summary: 'A SCIM userName or email is already in use.' },
+  UP_SCIM_NOT_FOUND: { status: 404, summary: 'The SCIM resource does not exist.' },
+  UP_SCIM_PRECONDITION_FAILED: { status: 412, summary: 'The SCIM If-Match version is stale.' },
+  UP_SCIM_UNAUTHORIZED: { status: 401, summary: 'The SCIM bearer token is missing or invalid.' },
+  UP_SCIM_NOT_IMPLEMENTED: { status: 501, summary: 'The SCIM feature is not supported.' },
+  UP_SCIM_METHOD_NOT_ALLOWED: {
+    status: 405,
+    summary: 'The SCIM endpoint does not accept this HTTP method.',
+  },
+  UP_SCIM_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary: 'The SCIM request body is not JSON.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
