@@ -60,6 +60,69 @@ export const errorCodes = {
     status: 415,
     summary: 'The SCIM request body is not JSON.',
   },
+
+  // Agent API (src/server/agent). Expected outcomes of the sync protocol that the agent acts on.
+  UP_AGENT_API_AGENT_TIME_MISSING: {
+    status: 400,
+    summary: 'The request lacks a valid X-UserPilot-Agent-Time header.',
+  },
+  UP_AGENT_API_CLOCK_SKEW: {
+    status: 400,
+    summary: "The agent's clock differs from the service's by more than 5 minutes.",
+  },
+  UP_AGENT_API_BAD_CREDENTIALS: {
+    status: 401,
+    summary: 'The agent install user name or password is incorrect.',
+  },
+  UP_AGENT_API_UNAUTHORIZED: {
+    status: 401,
+    summary: "The agent's credential is missing, unknown or revoked.",
+  },
+  UP_AGENT_API_INVALID_BODY: { status: 400, summary: 'A request field failed validation.' },
+  UP_AGENT_API_MALFORMED_JSON: { status: 400, summary: 'The request body is not valid JSON.' },
+  UP_AGENT_API_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    summary: 'The request body is not application/json.',
+  },
+  UP_AGENT_API_BATCH_TOO_LARGE: {
+    status: 413,
+    summary: 'A batch holds more records and removals than one batch allows.',
+  },
+  UP_AGENT_API_BODY_TOO_LARGE: { status: 413, summary: 'The request body exceeds the size limit.' },
+  UP_AGENT_API_LEASE_NOT_HELD: {
+    status: 409,
+    summary: 'The agent does not hold the directory lease.',
+  },
+  UP_AGENT_API_STALE_EPOCH: {
+    status: 409,
+    summary: 'The request carries an epoch older than the current lease.',
+  },
+  UP_AGENT_API_RUN_NOT_FOUND: {
+    status: 404,
+    summary: 'No run with this id exists for the tenant.',
+  },
+  UP_AGENT_API_RUN_ENDED: { status: 409, summary: 'The run has already ended.' },
+  UP_AGENT_API_MANIFEST_IN_DELTA: {
+    status: 400,
+    summary: 'A batch of a delta run carries a manifest.',
+  },
+  UP_AGENT_API_NOT_FOUND: { status: 404, summary: 'No agent API route matches the request.' },
+  UP_AGENT_API_INTERNAL: { status: 500, summary: 'The service failed while handling the request.' },
+
+  // Serving (src/server, `userpilot server`).
+  UP_SERVER_INSECURE_LISTEN: {
+    status: 500,
+    summary: 'Plain HTTP was requested on an address that is not loopback.',
+  },
+  UP_SERVER_LISTEN_INVALID: { status: 500, summary: 'The listen address is malformed.' },
+  UP_SERVER_LISTEN_FAILED: { status: 500, summary: 'The server could not listen on its address.' },
+  UP_SERVER_TLS_MISSING: {
+    status: 500,
+    summary: 'The TLS certificate or key file is missing or unreadable.',
+  },
+  UP_SERVER_DATA_EXISTS: { status: 500, summary: 'The data folder is already initialized.' },
+  UP_SERVER_DATA_MISSING: { status: 500, summary: 'The data folder is not initialized.' },
+  UP_SERVER_TENANT_NOT_FOUND: { status: 500, summary: 'No tenant with this name exists.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
