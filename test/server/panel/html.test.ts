@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { escapeHtml, html, raw } from '../../../src/server/panel/html.ts';
+
+describe('html template', () => {
+  it.each([
+    ['tag', '<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
+    ['ampersand', 'R&D', 'R&amp;D'],
+    ['double quote', '" onfocus="x', '&quot; onfocus=&quot;x'],
+    ['single quote', "' onfocus='x", '&#39; onfocus=&#39;x'],
+    ['backtick', '`x`', '&#96;x&#96;'],
+    ['non-ASCII', 'Zoë 🙂', 'Zoë 🙂'],
+  ])('escapes %s', (_name, input, expected) => {
+    expect(html`<td>${input}</td>`.text).toBe(`<td>${expected}</td>`);
+  });
+
+  it('escapes inside attributes', () => {
+    expect(html`<a title="${'"><script>'}"></a>`.text).toBe('<a title="&quot;&gt;&lt;script&gt;">');
+  });
+
+  it('keeps nested fragments and raw text', () => {
+    const inner = html`<b>${'<x>'}</b>`;
+    expect(html`<p>${inner}${raw('<br>')}</p>`.text).toBe('<p><b>&lt;x&gt;</b><br></p>');
+  });
+
+  it('joins arrays and drops empty values', () => {
+    const items = ['<a>', 'b'].map((item) => html`<li>${item}</li>`);
+    expect(
+      html`<ul>
+        ${items}${null}${undefined}${false}
+      </ul>`.text,
+    ).toBe('<ul><li>&lt;a&gt;</li><li>b</li></ul>');
+  });
+
+  it('prints numbers and zero', () => {
+    expect(html`${0} ${12}`.text).toBe('0 12');
+  });
+
+  it('escapeHtml leaves plain text alone', () => {
+    expect(escapeHtml('plain text')).toBe('plain text');
+  });
+});
