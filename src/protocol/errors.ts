@@ -123,6 +123,39 @@ export const errorCodes = {
   UP_SERVER_DATA_EXISTS: { status: 500, summary: 'The data folder is already initialized.' },
   UP_SERVER_DATA_MISSING: { status: 500, summary: 'The data folder is not initialized.' },
   UP_SERVER_TENANT_NOT_FOUND: { status: 500, summary: 'No tenant with this name exists.' },
+
+  // Agent service (src/agent, `userpilot agent|setup|status|diagnose|demo`).
+  UP_AGENT_CONFIG_MISSING: { status: 500, summary: 'The agent configuration file cannot be read.' },
+  UP_AGENT_SERVICE_UNREACHABLE: {
+    status: 503,
+    summary: 'The agent cannot reach the hosted service (DNS, TCP, TLS or HTTP status).',
+  },
+  UP_AGENT_PASSWORD_INCORRECT: {
+    status: 401,
+    summary: 'The service rejected the agent install user name or password.',
+  },
+  UP_AGENT_CLOCK_SKEW: {
+    status: 400,
+    summary: "The agent's clock is more than 5 minutes away from the service's.",
+  },
+  UP_AGENT_CREDENTIAL_REVOKED: {
+    status: 401,
+    summary: "The service no longer accepts the agent's own credential.",
+  },
+  UP_AGENT_SERVICE_ERROR: {
+    status: 502,
+    summary: 'The service rejected a request of the agent with an error it cannot resolve.',
+  },
+  UP_AGENT_STATE_LOCKED: {
+    status: 500,
+    summary: 'Another agent process already uses this state folder.',
+  },
+  UP_AGENT_STATE_MISSING: { status: 500, summary: 'The agent state database does not exist.' },
+  UP_AGENT_SETUP_INVALID: { status: 400, summary: 'A setup option is missing or invalid.' },
+  UP_AGENT_DIRECTORY_CHECK_FAILED: {
+    status: 500,
+    summary: 'The directory connection, scope or rights check of setup failed.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
