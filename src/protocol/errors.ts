@@ -156,6 +156,82 @@ export const errorCodes = {
     status: 500,
     summary: 'The directory connection, scope or rights check of setup failed.',
   },
+
+  // Directory reader (LDAP connection, reads, deltas).
+  UP_DIRECTORY_URL_INVALID: {
+    status: 400,
+    summary: 'The directory URL is not ldap:// or ldaps://.',
+  },
+  UP_DIRECTORY_UNREACHABLE: { status: 502, summary: 'The domain controller could not be reached.' },
+  UP_DIRECTORY_CONNECT_TIMEOUT: {
+    status: 504,
+    summary: 'The connection to the domain controller timed out.',
+  },
+  UP_DIRECTORY_TLS_FAILED: {
+    status: 502,
+    summary: 'TLS with the domain controller failed, usually over its certificate.',
+  },
+  UP_DIRECTORY_BAD_PASSWORD: { status: 401, summary: 'The bind password is incorrect (AD 52e).' },
+  UP_DIRECTORY_USER_NOT_FOUND: {
+    status: 401,
+    summary: 'The bind account does not exist (AD 525).',
+  },
+  UP_DIRECTORY_ACCOUNT_LOCKED: { status: 401, summary: 'The bind account is locked out (AD 775).' },
+  UP_DIRECTORY_ACCOUNT_DISABLED: { status: 401, summary: 'The bind account is disabled (AD 533).' },
+  UP_DIRECTORY_ACCOUNT_EXPIRED: { status: 401, summary: 'The bind account has expired (AD 701).' },
+  UP_DIRECTORY_PASSWORD_EXPIRED: {
+    status: 401,
+    summary: "The bind account's password has expired (AD 532).",
+  },
+  UP_DIRECTORY_PASSWORD_MUST_CHANGE: {
+    status: 401,
+    summary: 'The bind account must change its password first (AD 773).',
+  },
+  UP_DIRECTORY_LOGON_HOURS: {
+    status: 401,
+    summary: 'The bind account may not log on at this time (AD 530).',
+  },
+  UP_DIRECTORY_INVALID_CREDENTIALS: {
+    status: 401,
+    summary: 'The domain controller rejected the bind credentials (LDAP 49).',
+  },
+  UP_DIRECTORY_BIND_FAILED: {
+    status: 502,
+    summary: 'The bind failed for a reason other than credentials.',
+  },
+  UP_DIRECTORY_PASSWORD_MISSING: { status: 400, summary: 'No bind password was given.' },
+  UP_DIRECTORY_OPERATION_TIMEOUT: {
+    status: 504,
+    summary: 'An LDAP operation did not complete in time.',
+  },
+  UP_DIRECTORY_CONNECTION_LOST: {
+    status: 502,
+    summary: 'The connection to the domain controller was lost.',
+  },
+  UP_DIRECTORY_OPERATION_FAILED: { status: 502, summary: 'An LDAP operation failed.' },
+  UP_DIRECTORY_READ_INCOMPLETE: {
+    status: 502,
+    summary: 'A read of the scope ended early; its result is not a complete list.',
+  },
+  UP_DIRECTORY_DN_INVALID: { status: 400, summary: 'A DN is not valid RFC 4514 text.' },
+  UP_DIRECTORY_SCOPE_NOT_FOUND: { status: 404, summary: 'The scope DN does not exist.' },
+  UP_DIRECTORY_SCOPE_NOT_OU: {
+    status: 400,
+    summary: 'The scope DN is not an organizational unit.',
+  },
+  UP_DIRECTORY_SCOPE_OUTSIDE_DOMAIN: {
+    status: 400,
+    summary: "The scope DN is outside the domain's naming context.",
+  },
+  UP_DIRECTORY_ENTRY_UNDECODABLE: {
+    status: 422,
+    summary: 'A value of one entry could not be decoded; the entry was skipped.',
+  },
+  UP_DIRECTORY_WATERMARK_INVALID: { status: 400, summary: 'A delta watermark is not readable.' },
+  UP_DIRECTORY_FULL_READ_REQUIRED: {
+    status: 409,
+    summary: 'The watermark cannot be used on this DC, so a full read is needed.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
