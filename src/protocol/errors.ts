@@ -123,6 +123,8 @@ export const errorCodes = {
   UP_SERVER_DATA_EXISTS: { status: 500, summary: 'The data folder is already initialized.' },
   UP_SERVER_DATA_MISSING: { status: 500, summary: 'The data folder is not initialized.' },
   UP_SERVER_TENANT_NOT_FOUND: { status: 500, summary: 'No tenant with this name exists.' },
+  UP_SERVER_ROUTE_NOT_FOUND: { status: 404, summary: 'No route matches the request.' },
+  UP_SERVER_INTERNAL: { status: 500, summary: 'The server failed while handling the request.' },
 
   // Agent service (src/agent, `userpilot agent|setup|status|diagnose|demo`).
   UP_AGENT_CONFIG_MISSING: { status: 500, summary: 'The agent configuration file cannot be read.' },
