@@ -31,6 +31,10 @@ export const errorCodes = {
   UP_LAB_BROKEN: { status: 500, summary: 'The lab folder is half provisioned or damaged.' },
   UP_LAB_NOT_RUNNING: { status: 500, summary: 'The lab is not running.' },
   UP_LAB_COMMAND_FAILED: { status: 500, summary: 'A Samba or system command of the lab failed.' },
+  UP_LAB_BUSY: { status: 500, summary: 'Another lab command holds the lab lock.' },
+  UP_LAB_DIR_INVALID: { status: 500, summary: 'The lab folder cannot be used.' },
+  UP_LAB_SEED_FAILED: { status: 500, summary: 'Seeding users into the lab failed.' },
+  UP_LAB_ARCHIVE_FAILED: { status: 500, summary: 'Saving or restoring a lab archive failed.' },
 
   // SCIM 2.0 API. Each code maps to one SCIM `scimType` (or none) in src/server/scim/errors.ts.
   UP_SCIM_INVALID_FILTER: { status: 400, summary: 'A SCIM filter is malformed or unsupported.' },
