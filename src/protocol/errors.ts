@@ -238,6 +238,71 @@ export const errorCodes = {
     status: 409,
     summary: 'The watermark cannot be used on this DC, so a full read is needed.',
   },
+
+  // Hosted store.
+  UP_STORE_URL_INVALID: {
+    status: 500,
+    summary: 'The store URL names no SQLite file or PostgreSQL database.',
+  },
+  UP_STORE_OPEN_FAILED: { status: 500, summary: 'The store could not be opened.' },
+  UP_STORE_MIGRATION_FAILED: { status: 500, summary: 'Migrating the store schema failed.' },
+
+  // Hosted domain logic.
+  UP_HOSTED_INPUT_INVALID: {
+    status: 400,
+    summary: 'A value passed to the hosted service is invalid.',
+  },
+  UP_HOSTED_TENANT_NOT_FOUND: { status: 404, summary: 'No tenant has this id.' },
+  UP_HOSTED_MAILBOX_NOT_FOUND: { status: 404, summary: 'No mailbox of the tenant has this id.' },
+  UP_HOSTED_OBJECT_NOT_FOUND: {
+    status: 404,
+    summary: 'No directory object of the tenant has this anchor.',
+  },
+  UP_HOSTED_AGENT_NOT_FOUND: { status: 404, summary: 'No agent of the tenant has this id.' },
+  UP_HOSTED_RUN_NOT_FOUND: { status: 404, summary: 'No run of the tenant has this id.' },
+  UP_HOSTED_NAME_TAKEN: { status: 409, summary: 'The name is already in use.' },
+  UP_HOSTED_DOMAIN_INVALID: { status: 400, summary: 'The domain name is not a valid DNS name.' },
+  UP_HOSTED_DOMAIN_IN_USE: { status: 409, summary: 'Mailboxes still use the domain.' },
+  UP_HOSTED_DOMAIN_NOT_REGISTERED: {
+    status: 400,
+    summary: 'An address is in a domain the tenant has not registered.',
+  },
+  UP_HOSTED_ADDRESS_INVALID: { status: 400, summary: 'A value is not a valid email address.' },
+  UP_HOSTED_ADDRESS_TAKEN: {
+    status: 409,
+    summary: 'Another mailbox of the tenant has the address.',
+  },
+  UP_HOSTED_VALUE_TOO_LONG: { status: 400, summary: 'A value is longer than its field allows.' },
+  UP_HOSTED_RECORD_INVALID: { status: 400, summary: 'A directory record is malformed.' },
+  UP_HOSTED_FIELD_SYNCHRONIZED: {
+    status: 409,
+    summary: 'The field of a linked mailbox is owned by the local AD.',
+  },
+  UP_HOSTED_NOT_ELIGIBLE: {
+    status: 409,
+    summary: 'The directory object is not eligible for synchronization.',
+  },
+  UP_HOSTED_ALREADY_LINKED: {
+    status: 409,
+    summary: 'The object or the mailbox is already linked.',
+  },
+  UP_HOSTED_NOT_LINKED: { status: 409, summary: 'The mailbox is not linked.' },
+  UP_HOSTED_OBJECT_REMOVED: { status: 409, summary: 'The directory object has left the scope.' },
+  UP_HOSTED_MAILBOX_DELETED: { status: 409, summary: 'The mailbox is soft-deleted.' },
+  UP_HOSTED_PASSWORD_POLICY: {
+    status: 400,
+    summary: "The password does not meet the tenant's policy.",
+  },
+  UP_HOSTED_LEASE_NOT_HELD: {
+    status: 409,
+    summary: 'The agent does not hold the directory lease.',
+  },
+  UP_HOSTED_EPOCH_STALE: {
+    status: 409,
+    summary: 'The request carries an epoch older than the lease.',
+  },
+  UP_HOSTED_RUN_CLOSED: { status: 409, summary: 'The run has ended or was abandoned.' },
+  UP_HOSTED_REMOVAL_NOT_PENDING: { status: 409, summary: 'The held removal was already decided.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
