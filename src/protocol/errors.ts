@@ -303,6 +303,19 @@ export const errorCodes = {
   },
   UP_HOSTED_RUN_CLOSED: { status: 409, summary: 'The run has ended or was abandoned.' },
   UP_HOSTED_REMOVAL_NOT_PENDING: { status: 409, summary: 'The held removal was already decided.' },
+
+  // Control panel (src/server/panel).
+  UP_PANEL_SIGN_IN_FAILED: { status: 401, summary: 'The user name or password is incorrect.' },
+  UP_PANEL_SIGN_IN_THROTTLED: {
+    status: 429,
+    summary: 'Too many failed sign-ins; the next attempt must wait.',
+  },
+  UP_PANEL_SESSION_REQUIRED: { status: 401, summary: 'The page needs a signed-in session.' },
+  UP_PANEL_CSRF_INVALID: { status: 403, summary: 'A form arrived without its valid CSRF token.' },
+  UP_PANEL_FORBIDDEN: { status: 403, summary: 'The signed-in account may not use this page.' },
+  UP_PANEL_NOT_FOUND: { status: 404, summary: 'The page or the object it names does not exist.' },
+  UP_PANEL_FORM_INVALID: { status: 400, summary: 'A form field is missing or invalid.' },
+  UP_PANEL_INTERNAL: { status: 500, summary: 'The panel failed while handling the request.' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
