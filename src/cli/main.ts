@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
+import { registerLabCommands } from './lab-commands.ts';
 import { version } from './version.ts';
 
 /**
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .description('Keeps a hosted mail directory in step with an on-premises Active Directory.')
     .version(version)
     .showHelpAfterError();
+  registerLabCommands(program);
   return program;
 }
 

@@ -33,6 +33,20 @@ export interface LabFacts {
   unregisteredDomain: string;
   /** Samba's log file, to read when something fails. */
   logFile: string;
+  /** The network namespace Samba runs in (`ip netns exec NAME ...`). */
+  namespace: string;
+  /** Loopback ports of this machine that the relay forwards to LDAPS and LDAP. */
+  ldapsPort: number;
+  ldapPort: number;
+  /** GNUPGHOME of the password store, and the key Samba encrypts captured passwords to. */
+  gnupgHome: string;
+  gpgKeyId: string;
+  /** Whether the fixture tree of fixtures/lab/staff.json has been seeded. */
+  seeded: boolean;
+  /** Passwords of the seeded users that have one, by sAMAccountName. */
+  userPasswords: Record<string, string>;
   /** The PID of the Samba process, or undefined when the lab is down. */
   sambaPid?: number;
+  /** The PIDs of the relay inside the namespace and the relay outside, when running. */
+  relayPids?: number[];
 }

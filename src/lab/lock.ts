@@ -1,0 +1,63 @@
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UserPilotError } from '../protocol/errors.ts';
+import { processStartTicks } from './processes.ts';
+
+/**
+ * Runs `action` while holding the lab's lock file, so two processes that bring up the same lab
+ * at once (parallel test runs) never both provision or start it. The file holds the owner's
+ * PID and start time; a lock whose owner is gone is taken over.
+ */
+export async function withLabLock<T>(
+  lockFile: string,
+  action: () => Promise<T>,
+  timeoutMs = 900_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (!tryLock(lockFile)) {
+    if (Date.now() > deadline) {
+      throw new UserPilotError('UP_LAB_BUSY', `The lab lock ${lockFile} is still held.`, {
+        hint: `Wait for the other lab command (PID ${readOwner(lockFile) ?? 'unknown'}) to finish.`,
+      });
+    }
+    await sleep(250);
+  }
+  try {
+    return await action();
+  } finally {
+    rmSync(lockFile, { force: true });
+  }
+}
+
+function tryLock(lockFile: string): boolean {
+  try {
+    const fd = openSync(lockFile, 'wx', 0o600);
+    writeSync(fd, `${process.pid} ${processStartTicks(process.pid) ?? ''}\n`);
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  if (ownerAlive(lockFile)) return false;
+  // The owner died without releasing the lock. Removing it lets exactly one waiter win the
+  // next exclusive create.
+  rmSync(lockFile, { force: true });
+  return false;
+}
+
+function readOwner(lockFile: string): string | undefined {
+  try {
+    return readFileSync(lockFile, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerAlive(lockFile: string): boolean {
+  const owner = readOwner(lockFile);
+  // A lock file without content is being written right now.
+  if (owner === undefined) return true;
+  const [pid, ticks] = owner.split(' ');
+  const current = processStartTicks(Number.parseInt(pid ?? '', 10));
+  return current !== undefined && current === ticks;
+}
