@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Command} from 'commander';
+import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { restoreLab, saveLab } from '../lab/archive.ts';
 import type { LabFacts } from '../lab/facts.ts';
