@@ -105,9 +105,12 @@ function renderHeader(viewer: LayoutViewer | undefined): Html {
 
 function renderFlash(flash: Flash | undefined): HtmlValue {
   if (flash === undefined) return '';
-  return html`<p class="flash ${flash.kind}" role="${flash.kind === 'error' ? 'alert' : 'status'}">
+  return html`<div
+    class="flash ${flash.kind}"
+    role="${flash.kind === 'error' ? 'alert' : 'status'}"
+  >
     ${flash.text}
-  </p>`;
+  </div>`;
 }
 
 /** Renders a whole panel page around its body. */

@@ -86,8 +86,15 @@ function renderGeneral(draft: MailboxDraft, readOnly: boolean): Html {
       ${readOnly ? html` readonly` : ''}
     >
 ${draft.otherAddresses}</textarea>
+    <input type="hidden" name="enabled" value="off" />
     <label
-      ><input type="checkbox" name="enabled" value="on" ${draft.enabled ? html` checked` : ''} />
+      ><input
+        type="checkbox"
+        id="f-enabled"
+        name="enabled"
+        value="on"
+        ${draft.enabled ? html` checked` : ''}
+      />
       Sign-in enabled</label
     >
     ${profile}

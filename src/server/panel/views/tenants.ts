@@ -17,6 +17,32 @@ export function renderTenants(view: TenantsView): string {
         <td>${tenant.name}</td>
         <td>${formatTime(tenant.createdAt)}</td>
         <td>${tenant.agentInstallUser ?? html`<span class="muted">none yet</span>`}</td>
+        <td>
+          <form
+            method="post"
+            action="${panelUrl(`/operator/tenants/${encodeURIComponent(tenant.id)}/admins`)}"
+            class="inline"
+          >
+            ${csrfField(view.viewer.csrfToken)}
+            <input
+              type="text"
+              name="adminUser"
+              placeholder="user name"
+              required
+              autocomplete="off"
+              aria-label="Admin user name for ${tenant.name}"
+            />
+            <input
+              type="password"
+              name="adminPassword"
+              placeholder="password"
+              required
+              autocomplete="new-password"
+              aria-label="Admin password for ${tenant.name}"
+            />
+            <button type="submit" class="secondary">Add admin</button>
+          </form>
+        </td>
       </tr>`,
   );
   const body = html`<h2>Create a tenant</h2>
@@ -44,7 +70,7 @@ export function renderTenants(view: TenantsView): string {
       <p><button type="submit">Create tenant</button></p>
     </form>
     <h2>Tenants</h2>
-    ${renderTable(['Organization', 'Created', 'Agent install user'], rows, 'No tenants yet.')}`;
+    ${renderTable(['Organization', 'Created', 'Agent install user', 'Add admin'], rows, 'No tenants yet.')}`;
   return renderPage({
     title: 'Tenants',
     active: '/operator/tenants',

@@ -1,0 +1,159 @@
+/** Pending removals, the activity log and SCIM tokens of the UserPilot section. */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ActivityEntry } from '../../../hosted/index.ts';
+import { formList, formText, requireAdmin, type AdminAuth } from '../auth.ts';
+import type { PanelContext } from '../context.ts';
+import { flashOfError } from '../error-page.ts';
+import type { Flash } from '../layout.ts';
+import { renderActivity, type ActivityFilters } from '../views/activity.ts';
+import { renderRemovals } from '../views/removals.ts';
+import { renderScimTokens } from '../views/scim-tokens.ts';
+import { attempt, sendPage } from './respond.ts';
+import { serviceUrlOf } from './userpilot.ts';
+
+const activityPageSize = 100;
+
+async function sendRemovals(
+  context: PanelContext,
+  reply: FastifyReply,
+  auth: AdminAuth,
+  flash?: Flash,
+  status = 200,
+): Promise<FastifyReply> {
+  const removals = await context.service.removals.listPending(auth.tenantId);
+  return sendPage(reply, renderRemovals({ viewer: auth.viewer, removals, flash }), status);
+}
+
+function registerRemovals(app: FastifyInstance, context: PanelContext): void {
+  app.get('/userpilot/removals', (request, reply) =>
+    sendRemovals(context, reply, requireAdmin(request)),
+  );
+
+  app.post('/userpilot/removals', async (request, reply) => {
+    const auth = requireAdmin(request);
+    const ids = formText(request, 'scope') === 'all' ? 'all' : formList(request, 'id');
+    if (ids !== 'all' && ids.length === 0) {
+      const flash = { kind: 'error', text: 'Select at least one held removal first.' } as const;
+      return sendRemovals(context, reply, auth, flash, 400);
+    }
+    const approve = formText(request, 'decision') === 'approve';
+    const result = await attempt(async () =>
+      approve
+        ? `${(await context.service.removals.approve(auth.tenantId, ids, auth.actor)).removed} removals approved and applied.`
+        : `${(await context.service.removals.reject(auth.tenantId, ids, auth.actor)).rejected} removals rejected; the objects stay.`,
+    );
+    if (!result.ok)
+      return sendRemovals(context, reply, auth, flashOfError(result.error), result.error.status);
+    return sendRemovals(context, reply, auth, { kind: 'ok', text: result.value });
+  });
+}
+
+/** Reads a `datetime-local` value as UTC; undefined when empty or malformed. */
+function parseLocalTime(value: string): number | undefined {
+  if (value === '') return undefined;
+  const time = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(value) ? value : `${value}Z`).getTime();
+  return Number.isNaN(time) ? undefined : time;
+}
+
+// NOTE: the activity query filters by object only, so actor and time are applied to each page
+// the service returns; a filtered page can hold fewer than its size, and "Older entries"
+// still pages through the unfiltered log.
+function matchesFilters(entry: ActivityEntry, filters: ActivityFilters): boolean {
+  const at = new Date(entry.at).getTime();
+  const since = parseLocalTime(filters.since);
+  const until = parseLocalTime(filters.until);
+  if (filters.actor !== '' && !entry.actor.toLowerCase().includes(filters.actor.toLowerCase())) {
+    return false;
+  }
+  if (since !== undefined && at < since) return false;
+  return until === undefined || at <= until;
+}
+
+type ActivityQuerystring = Partial<Record<keyof ActivityFilters | 'cursor', string>>;
+
+function registerActivity(app: FastifyInstance, context: PanelContext): void {
+  app.get<{ Querystring: ActivityQuerystring }>('/userpilot/activity', async (request, reply) => {
+    const auth = requireAdmin(request);
+    const query = request.query;
+    const filters: ActivityFilters = {
+      objectType: (query.objectType ?? '').trim(),
+      objectId: (query.objectId ?? '').trim(),
+      actor: (query.actor ?? '').trim(),
+      since: (query.since ?? '').trim(),
+      until: (query.until ?? '').trim(),
+    };
+    const cursor = query.cursor ?? '';
+    const page = await context.service.activity.list(auth.tenantId, {
+      limit: activityPageSize,
+      ...(cursor === '' ? {} : { cursor }),
+      ...(filters.objectType === '' ? {} : { objectType: filters.objectType }),
+      ...(filters.objectId === '' ? {} : { objectId: filters.objectId }),
+    });
+    const entries = page.items.filter((entry) => matchesFilters(entry, filters));
+    const view = { viewer: auth.viewer, filters, entries, nextCursor: page.nextCursor, cursor };
+    return sendPage(reply, renderActivity(view));
+  });
+}
+
+function registerScimTokens(app: FastifyInstance, context: PanelContext): void {
+  const send = async (
+    reply: FastifyReply,
+    auth: AdminAuth,
+    serviceUrl: string,
+    extra: { flash?: Flash; newToken?: { token: string; label: string }; status?: number } = {},
+  ) => {
+    const tokens = await context.service.scimTokens.list(auth.tenantId);
+    const { status, ...rest } = extra;
+    return sendPage(
+      reply,
+      renderScimTokens({ viewer: auth.viewer, tokens, serviceUrl, ...rest }),
+      status,
+    );
+  };
+
+  app.get('/userpilot/scim-tokens', (request, reply) =>
+    send(reply, requireAdmin(request), serviceUrlOf(context, request)),
+  );
+
+  app.post('/userpilot/scim-tokens', async (request, reply) => {
+    const auth = requireAdmin(request);
+    const label = (formText(request, 'label') ?? '').trim();
+    const serviceUrl = serviceUrlOf(context, request);
+    const result = await attempt(() =>
+      context.service.scimTokens.create(auth.tenantId, label, auth.actor),
+    );
+    if (!result.ok) {
+      return send(reply, auth, serviceUrl, {
+        flash: flashOfError(result.error),
+        status: result.error.status,
+      });
+    }
+    return send(reply, auth, serviceUrl, {
+      newToken: { token: result.value.token, label: result.value.info.label },
+    });
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/userpilot/scim-tokens/:id/revoke',
+    async (request, reply) => {
+      const auth = requireAdmin(request);
+      const serviceUrl = serviceUrlOf(context, request);
+      const result = await attempt(() =>
+        context.service.scimTokens.revoke(auth.tenantId, request.params.id, auth.actor),
+      );
+      if (!result.ok) {
+        return send(reply, auth, serviceUrl, {
+          flash: flashOfError(result.error),
+          status: result.error.status,
+        });
+      }
+      return send(reply, auth, serviceUrl, { flash: { kind: 'ok', text: 'Token revoked.' } });
+    },
+  );
+}
+
+export function registerRecordRoutes(app: FastifyInstance, context: PanelContext): void {
+  registerRemovals(app, context);
+  registerActivity(app, context);
+  registerScimTokens(app, context);
+}
