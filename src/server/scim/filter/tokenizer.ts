@@ -17,6 +17,9 @@ const wordStart = /[A-Za-z$]/;
 const wordPart = /[A-Za-z0-9_$:.-]/;
 const numberPattern = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+/** The start of every invalidFilter message, which PATCH paths replace with their own subject. */
+export const filterErrorPrefix = 'The filter is invalid';
+
 /** Builds the invalidFilter error for `input` at `position`, quoting the text from there. */
 export function filterError(input: string, position: number, problem: string): ScimError {
   const rest = input.slice(position, position + 24);
@@ -24,7 +27,7 @@ export function filterError(input: string, position: number, problem: string): S
     position >= input.length
       ? 'at the end'
       : `at character ${position + 1} (${JSON.stringify(rest + (input.length > position + 24 ? '...' : ''))})`;
-  return new ScimError('UP_SCIM_INVALID_FILTER', `The filter is invalid ${where}: ${problem}.`, {
+  return new ScimError('UP_SCIM_INVALID_FILTER', `${filterErrorPrefix} ${where}: ${problem}.`, {
     details: { position: position + 1 },
   });
 }
