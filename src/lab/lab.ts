@@ -13,6 +13,7 @@ import { provisionDomain, setPasswordPolicy } from './provision.ts';
 import { createSecrets, readSecrets, writeSecrets, type LabSecrets } from './secrets.ts';
 import { applyFixture } from './seed.ts';
 import {
+  assertPortsFree,
   runningService,
   startInsideRelay,
   startOutsideRelay,
@@ -121,6 +122,7 @@ async function ensureRunning(
   log: Logger,
   startTimeoutMs: number,
 ): Promise<void> {
+  if (runningService(layout, 'relay-outside') === undefined) await assertPortsFree(layout, state);
   await createNamespace(layout.namespace, layout.setupLog);
   // Samba first, so the inside relay has something to forward to by the time a client
   // connects; the outside relay last, because only it is visible to clients.

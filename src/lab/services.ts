@@ -1,5 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserPilotError } from '../protocol/errors.ts';
 import { inNamespace } from './command.ts';
@@ -50,9 +53,11 @@ export function startSamba(layout: LabLayout): ProcessRecord {
 }
 
 const relayMain = join(import.meta.dirname, 'relay-main.ts');
+// createRequire rather than import.meta.resolve, which vitest's module runner does not support.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 function relayCommand(routes: readonly string[]): [string, string[]] {
-  return [process.execPath, ['--import', import.meta.resolve('tsx'), relayMain, ...routes]];
+  return [process.execPath, ['--import', tsxLoader, relayMain, ...routes]];
 }
 
 /** Starts the relay inside the namespace: Unix sockets in the lab folder to Samba's ports. */
@@ -75,6 +80,35 @@ export async function startOutsideRelay(
     `tcp:127.0.0.1:${ports.ldapPort}=unix:${layout.ldapSocket}`,
   ]);
   return startRelayProcess(layout, 'relay-outside', node, args);
+}
+
+/**
+ * Throws UP_LAB_PORT_IN_USE when another program listens on a relay port, so `lab up` fails
+ * before it starts Samba.
+ */
+export async function assertPortsFree(
+  layout: LabLayout,
+  ports: { ldapsPort: number; ldapPort: number },
+): Promise<void> {
+  for (const port of [ports.ldapsPort, ports.ldapPort]) {
+    const error = await tryListen(port);
+    if (error?.code === 'EADDRINUSE') {
+      throw relayError(
+        layout,
+        'relay-outside',
+        'EADDRINUSE',
+        `port ${port} on 127.0.0.1 is already in use`,
+      );
+    }
+  }
+}
+
+function tryListen(port: number): Promise<NodeJS.ErrnoException | undefined> {
+  return new Promise((resolvePromise) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolvePromise(error));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(undefined)));
+  });
 }
 
 /**
