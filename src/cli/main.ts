@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
 import { registerLabCommands } from './lab-commands.ts';
+import { registerServerCommands } from './server-commands.ts';
 import { version } from './version.ts';
 
 /**
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .version(version)
     .showHelpAfterError();
   registerLabCommands(program);
+  registerServerCommands(program);
   return program;
 }
 
