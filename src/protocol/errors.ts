@@ -316,6 +316,34 @@ export const errorCodes = {
   UP_PANEL_NOT_FOUND: { status: 404, summary: 'The page or the object it names does not exist.' },
   UP_PANEL_FORM_INVALID: { status: 400, summary: 'A form field is missing or invalid.' },
   UP_PANEL_INTERNAL: { status: 500, summary: 'The panel failed while handling the request.' },
+
+  // Password synchronization (src/agent/password, the password and mailbox sign-in routes).
+  UP_PASSWORD_KEY_INSECURE: {
+    status: 500,
+    summary: 'The outbox encryption key file is readable by group or others.',
+  },
+  UP_PASSWORD_KEY_INVALID: { status: 500, summary: 'The outbox encryption key file is damaged.' },
+  UP_PASSWORD_SEAL_INVALID: {
+    status: 500,
+    summary: 'A queued password cannot be decrypted with the current key.',
+  },
+  UP_PASSWORD_STORE_UNREACHABLE: {
+    status: 500,
+    summary: "Samba's privileged LDAP socket cannot be reached.",
+  },
+  UP_PASSWORD_GPG_FAILED: { status: 500, summary: 'gpg failed to decrypt a captured password.' },
+  UP_PASSWORD_TLS_REQUIRED: {
+    status: 500,
+    summary: 'Passwords are sent only over HTTPS, and the service URL is not https://.',
+  },
+  UP_PASSWORD_SIGN_IN_FAILED: {
+    status: 401,
+    summary: 'The mailbox address or password is incorrect, or sign-in is not allowed.',
+  },
+  UP_PASSWORD_SIGN_IN_INVALID: {
+    status: 400,
+    summary: 'The mailbox sign-in request lacks the address or the password.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
