@@ -31,6 +31,7 @@ export const agentRoutes = {
   run: `${agentApiPrefix}/runs/:runId`,
   runBatch: `${agentApiPrefix}/runs/:runId/batches`,
   runEnd: `${agentApiPrefix}/runs/:runId/end`,
+  passwords: `${agentApiPrefix}/passwords`,
 } as const;
 
 /** Fills a route's `:runId` parameter. */

@@ -5,12 +5,13 @@ import { UserPilotError } from '../../protocol/errors.ts';
 import { agentErrorCodes, errorHandler } from '../error-reply.ts';
 import { authenticateAgent, checkAgentClock } from './agent-hooks.ts';
 import { registerLeaseRoutes } from './lease-routes.ts';
+import { registerPasswordRoutes } from './password-routes.ts';
 import { registerRunRoutes } from './run-routes.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { toAgentError } from './wire.ts';
 
 /** The parts of the hosted service the agent API calls. */
-export type AgentApiService = Pick<HostedService, 'agents' | 'lease' | 'runs'>;
+export type AgentApiService = Pick<HostedService, 'agents' | 'lease' | 'runs' | 'passwords'>;
 
 export interface AgentApiOptions {
   service: AgentApiService;
@@ -52,6 +53,7 @@ export async function agentApiPlugin(
   registerSessionRoutes(app, options);
   registerLeaseRoutes(app, options);
   registerRunRoutes(app, options);
+  registerPasswordRoutes(app, options);
   await Promise.resolve();
 }
 
