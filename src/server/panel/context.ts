@@ -15,7 +15,7 @@ export interface PanelOptions {
    * request's Host header when unset. */
   serviceUrl?: string;
   /** SHA-256 fingerprint of the service certificate; read from the TLS socket when unset. */
-  certificateFingerprint?: string;
+  certificateFingerprint?: string | undefined;
   /** Where failed sign-ins are counted; the in-memory store when unset. */
   throttleStore?: SignInThrottleStore;
   /** Session lifetime in milliseconds; default 8 hours. */

@@ -65,6 +65,10 @@ async function panelRoutes(app: FastifyInstance, options: PanelOptions): Promise
   };
   await registerParsers(app);
 
+  // Panel pages are HTML forms, not API operations, so they stay out of the OpenAPI document.
+  app.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   app.decorateRequest('panelAuth', null);
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(securityHeaders);
@@ -90,4 +94,9 @@ async function panelRoutes(app: FastifyInstance, options: PanelOptions): Promise
 /** Registers the control panel on `app` under /panel. */
 export async function registerPanel(app: FastifyInstance, options: PanelOptions): Promise<void> {
   await app.register(panelRoutes, { ...options, prefix: panelPrefix });
+}
+
+/** The panel as an entry of `buildServer({ plugins })`. */
+export function panelServerPlugin(options: PanelOptions): (app: FastifyInstance) => Promise<void> {
+  return (app) => registerPanel(app, options);
 }
