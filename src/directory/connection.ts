@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import {
   Client,
   type Control,
@@ -26,7 +26,7 @@ import {
   parseDirectoryUrl,
   type RetryPolicy,
 } from './connection-options.ts';
-import { describeCertificate } from './peer-certificate.ts';
+import { probePeerCertificate } from './peer-certificate.ts';
 import { SearchStatusWatch, type SearchStatus } from './search-status.ts';
 
 export interface ConnectionDependencies {
@@ -48,7 +48,6 @@ const defaultSleep = (milliseconds: number): Promise<void> =>
 export class DirectoryConnection {
   readonly target: DirectoryTarget;
   private client: Client | undefined;
-  private lastTlsSocket: tls.TLSSocket | undefined;
   private readonly watch = new SearchStatusWatch();
   private readonly retry: RetryPolicy;
   private readonly sleep: (milliseconds: number) => Promise<void>;
@@ -109,7 +108,6 @@ export class DirectoryConnection {
       connectTimeout: options.connectTimeoutMs ?? 10000,
       timeout: options.operationTimeoutMs ?? 120000,
       ...(target.secure ? { tlsOptions } : {}),
-      createSecureConnection: this.recordingSecureConnect(),
     });
     this.watch.attach(client);
 
@@ -117,7 +115,7 @@ export class DirectoryConnection {
       if (options.startTls === true) await client.startTLS(tlsOptions);
     } catch (error) {
       await closeQuietly(client);
-      throw this.connectFailure(error);
+      throw await this.connectFailure(error);
     }
     try {
       await client.bind(options.bindDn, options.bindPassword);
@@ -125,7 +123,7 @@ export class DirectoryConnection {
       await closeQuietly(client);
       throw error instanceof ResultCodeError
         ? bindError(error, options.bindDn)
-        : this.connectFailure(error);
+        : await this.connectFailure(error);
     }
     this.log.info(
       { target: target.label, starttls: options.startTls === true, account: options.bindDn },
@@ -146,19 +144,19 @@ export class DirectoryConnection {
     };
   }
 
-  /** Wraps tls.connect so a failed handshake can still show the certificate the DC sent. */
-  private recordingSecureConnect(): typeof tls.connect {
-    const connect = (...args: unknown[]): tls.TLSSocket => {
-      const socket = (tls.connect as (...a: unknown[]) => tls.TLSSocket)(...args);
-      this.lastTlsSocket = socket;
-      return socket;
-    };
-    return connect;
-  }
-
-  private connectFailure(error: unknown): UserPilotError {
+  private async connectFailure(error: unknown): Promise<UserPilotError> {
     if (!isTlsFailure(error)) return connectionError(error, this.target.label);
-    return tlsError(error, this.target.label, describeCertificate(this.lastTlsSocket));
+    // NOTE: the certificate is probed over LDAPS only; a StartTLS failure names the problem
+    // without the certificate's subject and issuer.
+    const certificate = this.target.secure
+      ? await probePeerCertificate(
+          this.target.host,
+          this.target.port,
+          this.tlsOptions().servername,
+          this.options.connectTimeoutMs ?? 10000,
+        )
+      : undefined;
+    return tlsError(error, this.target.label, certificate);
   }
 
   /** The bound client, connecting again first when the connection was closed. */
