@@ -88,6 +88,23 @@ export async function waitUntilGone(
   return true;
 }
 
+/**
+ * Waits until the processes have left the process table. A stopped detached process whose
+ * starter has exited is a zombie until init reaps it, which takes a few seconds on some
+ * machines. Returns false when time ran out first.
+ */
+export async function waitUntilReaped(
+  records: readonly ProcessRecord[],
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (records.some((record) => processStartTicks(record.pid) === record.startTicks)) {
+    if (Date.now() > deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
 export function removePidFile(file: string): void {
   rmSync(file, { force: true });
 }

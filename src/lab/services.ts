@@ -16,6 +16,7 @@ import {
   spawnDetached,
   stopProcess,
   waitUntilGone,
+  waitUntilReaped,
   writePidFile,
   type ProcessRecord,
 } from './processes.ts';
@@ -164,12 +165,19 @@ function relayError(
  * left inside the namespace (Samba's workers, a gpg-agent), which only the lab starts there.
  */
 export async function stopServices(layout: LabLayout): Promise<void> {
+  const stopped: ProcessRecord[] = [];
   for (const service of ['relay-outside', 'relay-inside', 'samba'] as const) {
     const record = runningService(layout, service);
-    if (record !== undefined) await stopProcess(record);
+    if (record !== undefined) {
+      await stopProcess(record);
+      stopped.push(record);
+    }
     removePidFile(pidFile(layout, service));
   }
   await stopNamespaceProcesses(layout.namespace);
+  // NOTE: a process that init has not reaped within this time stays listed as a zombie; it
+  // holds no port, socket or file of the lab.
+  await waitUntilReaped(stopped, 30_000);
 }
 
 async function stopNamespaceProcesses(namespace: string): Promise<void> {
