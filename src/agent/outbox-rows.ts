@@ -13,6 +13,8 @@ export interface RunRow {
   remote_run_id: string | null;
   epoch: number | null;
   batches_sent: number;
+  records_sent: number;
+  removals_sent: number;
   manifest_count: number;
   manifest_sent: number;
   records_read: number;
@@ -41,6 +43,8 @@ export function toLocalRun(row: RunRow): LocalRun {
     remoteRunId: row.remote_run_id,
     epoch: row.epoch,
     batchesSent: row.batches_sent,
+    recordsSent: row.records_sent,
+    removalsSent: row.removals_sent,
     manifestCount: row.manifest_count,
     manifestSent: row.manifest_sent,
     recordsRead: row.records_read,

@@ -32,6 +32,8 @@ export interface LocalRun {
   remoteRunId: string | null;
   epoch: number | null;
   batchesSent: number;
+  recordsSent: number;
+  removalsSent: number;
   manifestCount: number;
   manifestSent: number;
   recordsRead: number;

@@ -191,7 +191,7 @@ export class Outbox {
     this.db.transaction(() => {
       this.db
         .prepare(
-          'UPDATE runs SET remote_run_id = ?, epoch = ?, batches_sent = 0, manifest_sent = 0, result = NULL WHERE id = ?',
+          'UPDATE runs SET remote_run_id = ?, epoch = ?, batches_sent = 0, records_sent = 0, removals_sent = 0, manifest_sent = 0, result = NULL WHERE id = ?',
         )
         .run(remoteRunId, epoch, runId);
       this.db.prepare('UPDATE outbox SET batch = NULL WHERE run_id = ?').run(runId);
@@ -229,6 +229,12 @@ export class Outbox {
     manifestSent?: number,
   ): void {
     this.db.transaction(() => {
+      const sent = this.db
+        .prepare(
+          "SELECT COALESCE(SUM(kind = 'upsert'), 0) AS records, COALESCE(SUM(kind = 'removal'), 0) AS removals " +
+            'FROM outbox WHERE run_id = ? AND batch = ?',
+        )
+        .get(runId, sequence) as { records: number; removals: number };
       this.db.prepare('DELETE FROM outbox WHERE run_id = ? AND batch = ?').run(runId, sequence);
       const forget = this.db.prepare('DELETE FROM sent_state WHERE anchor = ?');
       for (const result of results) {
@@ -237,8 +243,18 @@ export class Outbox {
       const run = this.requireRun(runId);
       const merged = mergeResults(run.result, results);
       this.db
-        .prepare('UPDATE runs SET batches_sent = ?, manifest_sent = ?, result = ? WHERE id = ?')
-        .run(sequence, manifestSent ?? run.manifestSent, JSON.stringify(merged), runId);
+        .prepare(
+          'UPDATE runs SET batches_sent = ?, records_sent = records_sent + ?, removals_sent = removals_sent + ?, ' +
+            'manifest_sent = ?, result = ? WHERE id = ?',
+        )
+        .run(
+          sequence,
+          sent.records,
+          sent.removals,
+          manifestSent ?? run.manifestSent,
+          JSON.stringify(merged),
+          runId,
+        );
     })();
   }
 

@@ -4,6 +4,7 @@ import type { BatchRequest, BatchResponse } from '../protocol/batch.ts';
 import { UserPilotError } from '../protocol/errors.ts';
 import type { HeartbeatResponse } from '../protocol/heartbeat.ts';
 import type { LeaseReleaseResponse, LeaseResponse } from '../protocol/lease.ts';
+import type { PasswordDeliveryRequest, PasswordDeliveryResponse } from '../protocol/passwords.ts';
 import type { RunEndRequest, RunEndResponse, RunKind, RunStartResponse } from '../protocol/runs.ts';
 import type { AgentFacts, SignInResponse } from '../protocol/sign-in.ts';
 import { isErrorBody, type ServiceTransport } from './transport.ts';
@@ -90,6 +91,11 @@ export class ServiceClient {
 
   endRun(runId: string, end: RunEndRequest): Promise<ApiResult<RunEndResponse>> {
     return this.call('POST', runRoute(agentRoutes.runEnd, runId), end);
+  }
+
+  /** Delivers captured password changes; the caller sends them only over https://. */
+  submitPasswords(request: PasswordDeliveryRequest): Promise<ApiResult<PasswordDeliveryResponse>> {
+    return this.call('POST', agentRoutes.passwords, request);
   }
 
   close(): void {

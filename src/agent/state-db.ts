@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS runs (
   remote_run_id TEXT,
   epoch INTEGER,
   batches_sent INTEGER NOT NULL DEFAULT 0,
+  records_sent INTEGER NOT NULL DEFAULT 0,
+  removals_sent INTEGER NOT NULL DEFAULT 0,
   manifest_count INTEGER NOT NULL DEFAULT 0,
   manifest_sent INTEGER NOT NULL DEFAULT 0,
   records_read INTEGER NOT NULL DEFAULT 0,
