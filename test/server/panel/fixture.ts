@@ -87,7 +87,7 @@ export function userRecord(values: {
     givenName: values.givenName ?? null,
     sn: values.sn ?? null,
     initials: null,
-    mail: values.upn,
+    mail: values.upn?.includes('@') === true ? values.upn : null,
     primarySmtpAddress: null,
     secondarySmtpAddresses: [],
     otherProxyAddresses: [],

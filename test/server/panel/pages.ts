@@ -14,10 +14,11 @@ export async function signIn(
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
 }
 
-/** The text of the page's flash message, or '' when there is none. */
+/** The text of the page's flash message as the reader sees it, or '' when there is none. */
 export async function flashText(page: Page): Promise<string> {
   const flash = page.locator('.flash');
-  return (await flash.count()) === 0 ? '' : ((await flash.first().textContent()) ?? '').trim();
+  if ((await flash.count()) === 0) return '';
+  return (await flash.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
 /** The CSRF token of the page, taken from any of its forms. */

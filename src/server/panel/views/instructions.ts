@@ -54,20 +54,25 @@ export function renderInstructions(view: InstructionsView): string {
         package.
       </li>
       <li>
-        Run <code>userpilot agent setup</code> as an administrator. Enter the service URL, the
-        install user name and the install password above, and check that the certificate fingerprint
-        the setup shows equals the one on this page.
+        Run <code>userpilot setup</code> as an administrator. Enter the service URL, the install
+        user name and the install password above, and check that the certificate fingerprint the
+        setup shows equals the one on this page.
       </li>
       <li>
         Choose the organizational unit to synchronize (the sync scope). Its child OUs are included.
       </li>
       <li>
-        Start the agent service. It registers itself and appears under Agents within a minute; one
-        agent at a time synchronizes the directory, the others stand by.
+        Start the agent service. It registers itself and then appears under Agents; one agent at a
+        time synchronizes the directory, the others stand by.
       </li>
       <li>
         Register your mail domains under Domains, then review Unlinked and run Autolink or
         Autocreate.
+      </li>
+      <li>
+        Password changes are captured on Samba domain controllers. Windows domain controllers need a
+        password filter that UserPilot does not provide yet, so passwords changed there are not
+        synchronized.
       </li>
     </ol>`;
   return renderPage({
