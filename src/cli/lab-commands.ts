@@ -68,10 +68,10 @@ export function registerLabCommands(program: Command): void {
     .option(...dirOption)
     .option('--json', 'print the facts as one JSON object')
     .option('--no-seed', 'do not seed the fixture tree')
-    .option('--ldaps-port <port>', 'loopback port for LDAPS (first provisioning only)', parsePort)
+    .option('--ldaps-port <port>', 'loopback port for LDAPS (kept for later ups)', parsePort)
     .option(
       '--ldap-port <port>',
-      'loopback port for LDAP with StartTLS (first provisioning only)',
+      'loopback port for LDAP with StartTLS (kept for later ups)',
       parsePort,
     )
     .action(

@@ -7,6 +7,7 @@ import { createGpgKey, stopGpgAgent } from './gpg.ts';
 import { defaultPorts, labLayout, labNames, socketPathsFit, type LabLayout } from './layout.ts';
 import { withLabLock } from './lock.ts';
 import { createNamespace, deleteNamespace } from './namespace.ts';
+import { stopProcess } from './processes.ts';
 import { ensureLabPackages } from './packages.ts';
 import { waitForLdaps } from './probe.ts';
 import { provisionDomain, setPasswordPolicy } from './provision.ts';
@@ -27,7 +28,10 @@ export interface LabUpOptions {
   dir: string;
   /** Seeds the fixture tree unless false; a seeded lab is never seeded again. */
   seed?: boolean;
-  /** Loopback ports for LDAPS and LDAP; fixed at provisioning, derived from the folder by default. */
+  /**
+   * Loopback ports for LDAPS and LDAP, recorded in lab.json for later ups. By default derived
+   * from the folder path; LDAP defaults to the LDAPS port plus one.
+   */
   ldapsPort?: number;
   ldapPort?: number;
   log?: Logger;
@@ -74,7 +78,7 @@ async function ensureProvisioned(
   log: Logger,
 ): Promise<LabState> {
   const folder = inspectFolder(layout);
-  if (folder === 'provisioned') return readState(layout);
+  if (folder === 'provisioned') return applyRequestedPorts(layout, readState(layout), options);
   if (folder === 'half-provisioned') {
     log.warn({ entry_dn: layout.dir }, 'lab: removing a half-provisioned lab folder');
     await stopServices(layout);
@@ -113,6 +117,25 @@ async function ensureProvisioned(
     removeLabParts(layout);
     throw provisionError(layout, error);
   }
+}
+
+/**
+ * Moves a provisioned lab to the ports the caller asked for: the outside relay is stopped, so
+ * `ensureRunning` starts it again on the new ports. Ports not asked for stay as recorded.
+ */
+async function applyRequestedPorts(
+  layout: LabLayout,
+  state: LabState,
+  options: LabUpOptions,
+): Promise<LabState> {
+  const ldapsPort = options.ldapsPort ?? state.ldapsPort;
+  const ldapPort = options.ldapPort ?? state.ldapPort;
+  if (ldapsPort === state.ldapsPort && ldapPort === state.ldapPort) return state;
+  const outside = runningService(layout, 'relay-outside');
+  if (outside !== undefined) await stopProcess(outside);
+  const moved = { ...state, ldapsPort, ldapPort };
+  writeState(layout, moved);
+  return moved;
 }
 
 /** Starts whatever of Samba and the two relays is not running, then waits for LDAPS. */

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserPilotError } from '../protocol/errors.ts';
 import { processStartTicks } from './processes.ts';
@@ -39,8 +39,10 @@ function tryLock(lockFile: string): boolean {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   if (ownerAlive(lockFile)) return false;
-  // The owner died without releasing the lock. Removing it lets exactly one waiter win the
-  // next exclusive create.
+  // The owner died without releasing the lock, so the next exclusive create may take it.
+  // NOTE: two waiters that find the same stale lock at the same instant can both remove it,
+  // and the second removal can delete the first waiter's new lock; this needs a crashed owner
+  // and two waiters within milliseconds.
   rmSync(lockFile, { force: true });
   return false;
 }
@@ -55,9 +57,18 @@ function readOwner(lockFile: string): string | undefined {
 
 function ownerAlive(lockFile: string): boolean {
   const owner = readOwner(lockFile);
-  // A lock file without content is being written right now.
-  if (owner === undefined) return true;
+  // A lock file without content is being written right now, unless it is old: then its owner
+  // died between creating and writing it.
+  if (owner === undefined) return lockAgeMs(lockFile) < 10_000;
   const [pid, ticks] = owner.split(' ');
   const current = processStartTicks(Number.parseInt(pid ?? '', 10));
   return current !== undefined && current === ticks;
+}
+
+function lockAgeMs(lockFile: string): number {
+  try {
+    return Date.now() - statSync(lockFile).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
