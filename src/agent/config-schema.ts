@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { PasswordCaptureSchema } from './password/capture-config.ts';
 
 /**
  * A secret value in the configuration: the value itself, a file that holds it (trailing line
@@ -203,6 +204,7 @@ export const AgentConfigSchema = Type.Object(
     directory: DirectorySchema,
     sync: SyncSchema,
     log: LogSchema,
+    passwords: PasswordCaptureSchema,
   },
   { additionalProperties: false },
 );
