@@ -433,7 +433,7 @@ describe.each(storeEngines)('agent API on $name', (engine) => {
       });
       const stale = await http.ok<{ granted: boolean }>({
         path: agentRoutes.leaseRenew,
-        body: { epoch: held.lease.epoch - 1 },
+        body: { epoch: held.lease.epoch + 1 },
         credential: agent.credential,
       });
 

@@ -8,7 +8,7 @@ import { argon2idHasher, HostedService } from '../../../src/hosted/index.ts';
 import { buildServer } from '../../../src/server/app.ts';
 import { createLabCertificate, type LabCertificate } from '../../../src/server/tls-certificate.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
-import { createPostgresSchema } from '../../support/postgres.ts';
+import { createTestDatabase } from '../../support/postgres.ts';
 
 /** A store URL for one test file, and how to remove it afterwards. */
 export interface TestDatabase {
@@ -34,7 +34,7 @@ export const storeEngines: TestStoreEngine[] = [
       return Promise.resolve({ url: join(dir, 'store.sqlite'), drop });
     },
   },
-  { name: 'postgres', create: () => createPostgresSchema('server') },
+  { name: 'postgres', create: () => createTestDatabase() },
 ];
 
 /** argon2id at a low cost, so tests that hash many passwords stay quick. */
