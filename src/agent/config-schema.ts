@@ -128,6 +128,12 @@ const SyncSchema = Type.Object(
       default: 30,
       description: 'Interval between heartbeats and lease renewals, in seconds.',
     }),
+    progressSeconds: Type.Number({
+      minimum: 0.1,
+      default: 5,
+      description:
+        'Interval between progress log lines of a full read when not on a terminal, in seconds.',
+    }),
     retryMaxSeconds: Type.Number({
       minimum: 1,
       default: 60,

@@ -145,3 +145,14 @@ function configInvalid(path: string, problems: ConfigProblem[]): UserPilotError 
     { hint: 'Fix them all and start again.', details: { path, problems } },
   );
 }
+
+/**
+ * Reads only the state folder of a configuration file, for commands that must work without the
+ * secrets (`userpilot status`). The file's mode is still checked.
+ */
+export function readStateDir(path: string): string {
+  checkConfigFileMode(path);
+  const parsed = parseConfigJson(path);
+  const stateDir = (parsed as { stateDir?: unknown } | null)?.stateDir;
+  return typeof stateDir === 'string' && stateDir !== '' ? stateDir : '/var/lib/userpilot';
+}

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
+import { registerAgentCommands } from './agent-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
 import { registerServerCommands } from './server-commands.ts';
+import { registerStatusCommand } from './status-command.ts';
 import { version } from './version.ts';
 
 /**
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerLabCommands(program);
   registerServerCommands(program);
+  registerAgentCommands(program);
+  registerStatusCommand(program);
   return program;
 }
 
