@@ -23,7 +23,21 @@ import type {
   SessionApi,
   TenantApi,
 } from './api.ts';
+import { AdminService, OperatorService, TenantService } from './accounts.ts';
+import { ActivityService } from './activity.ts';
+import { AgentService } from './agents.ts';
 import type { HostedContext } from './context.ts';
+import { DirectoryService } from './directory.ts';
+import { DomainService } from './domains.ts';
+import { LeaseService } from './lease.ts';
+import { LinkService } from './links.ts';
+import { MailboxService } from './mailboxes.ts';
+import { PasswordService } from './passwords.ts';
+import { PolicyService } from './policies.ts';
+import { RemovalService } from './removals.ts';
+import { RunService } from './runs.ts';
+import { ScimTokenService } from './scim-tokens.ts';
+import { SessionService } from './sessions.ts';
 import { argon2idHasher, type PasswordHasher } from './secrets.ts';
 
 export interface HostedServiceOptions {
@@ -59,30 +73,21 @@ export class HostedService {
       log: componentLogger(options.logger ?? createLogger(), 'hosted'),
       hasher: options.hasher ?? argon2idHasher(),
     };
-    this.operators = pending<OperatorApi>('operators', context);
-    this.tenants = pending<TenantApi>('tenants', context);
-    this.admins = pending<AdminApi>('admins', context);
-    this.sessions = pending<SessionApi>('sessions', context);
-    this.domains = pending<DomainApi>('domains', context);
-    this.mailboxes = pending<MailboxApi>('mailboxes', context);
-    this.directory = pending<DirectoryApi>('directory', context);
-    this.links = pending<LinkApi>('links', context);
-    this.agents = pending<AgentApi>('agents', context);
-    this.lease = pending<LeaseApi>('lease', context);
-    this.runs = pending<RunApi>('runs', context);
-    this.removals = pending<RemovalApi>('removals', context);
-    this.policies = pending<PolicyApi>('policies', context);
-    this.passwords = pending<PasswordApi>('passwords', context);
-    this.activity = pending<ActivityApi>('activity', context);
-    this.scimTokens = pending<ScimTokenApi>('scimTokens', context);
+    this.operators = new OperatorService(context);
+    this.tenants = new TenantService(context);
+    this.admins = new AdminService(context);
+    this.sessions = new SessionService(context);
+    this.domains = new DomainService(context);
+    this.mailboxes = new MailboxService(context);
+    this.directory = new DirectoryService(context);
+    this.links = new LinkService(context);
+    this.agents = new AgentService(context);
+    this.lease = new LeaseService(context);
+    this.runs = new RunService(context);
+    this.removals = new RemovalService(context);
+    this.policies = new PolicyService(context);
+    this.passwords = new PasswordService(context);
+    this.activity = new ActivityService(context);
+    this.scimTokens = new ScimTokenService(context);
   }
-}
-
-// TODO: each property is replaced by its implementation as it lands; until then a call throws.
-function pending<T extends object>(name: string, context: HostedContext): T {
-  void context;
-  return new Proxy({} as T, {
-    get: (_target, method) => () =>
-      Promise.reject(new Error(`${name}.${String(method)} is not implemented yet`)),
-  });
 }

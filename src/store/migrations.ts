@@ -94,8 +94,14 @@ async function createDirectory(db: Kysely<unknown>): Promise<void> {
     .addColumn('purge_after', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
-    .addUniqueConstraint('mailboxes_tenant_upn', ['tenant_id', 'upn_key'])
     .addUniqueConstraint('mailboxes_tenant_link', ['tenant_id', 'linked_anchor'])
+    .execute();
+  // UPN uniqueness is enforced by mailbox_addresses, which also holds the primary address, so
+  // one batch can swap UPNs between two mailboxes.
+  await db.schema
+    .createIndex('mailboxes_tenant_upn')
+    .on('mailboxes')
+    .columns(['tenant_id', 'upn_key'])
     .execute();
   await db.schema
     .createIndex('mailboxes_tenant_name')

@@ -1,0 +1,133 @@
+/**
+ * The activity log: every change with its actor, action, object, before and after. Values pass
+ * through `withoutSecrets` on the way in, so a password, hash or token never lands here even if
+ * a caller passes one by mistake.
+ */
+import type { ActivityApi } from './api.ts';
+import {
+  actorText,
+  chunks,
+  newId,
+  nowText,
+  type HostedContext,
+  type Queryable,
+} from './context.ts';
+import { decodeCursor, encodeCursor, pageLimit } from './paging.ts';
+import type { ActivityEntry, ActivityQuery, Actor, Page } from './types.ts';
+
+export interface ActivityInput {
+  tenantId: string | null;
+  actor: Actor;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  before?: Record<string, unknown> | null;
+  after?: Record<string, unknown> | null;
+}
+
+/** Keys whose values are never written to the log, compared case-insensitively. */
+const secretKeyPattern = /password|secret|token|credential|hash|cookie|key$/i;
+
+/** Copies a value without the properties whose names denote secrets, at any depth. */
+export function withoutSecrets(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutSecrets);
+  if (value === null || typeof value !== 'object') return value;
+
+  const copy: Record<string, unknown> = {};
+  for (const [name, inner] of Object.entries(value)) {
+    if (!secretKeyPattern.test(name)) copy[name] = withoutSecrets(inner);
+  }
+  return copy;
+}
+
+function jsonOrNull(value: Record<string, unknown> | null | undefined): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(withoutSecrets(value));
+}
+
+/** Writes activity entries, many per statement. */
+export async function recordActivity(
+  context: HostedContext,
+  db: Queryable,
+  entries: readonly ActivityInput[],
+): Promise<void> {
+  const at = nowText(context);
+  for (const part of chunks(entries, 500)) {
+    await db
+      .insertInto('activity')
+      .values(
+        part.map((entry) => ({
+          id: newId(),
+          tenant_id: entry.tenantId,
+          at,
+          actor: actorText(entry.actor),
+          action: entry.action,
+          object_type: entry.objectType,
+          object_id: entry.objectId,
+          before: jsonOrNull(entry.before),
+          after: jsonOrNull(entry.after),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** The attributes whose values differ between two flat objects, as before and after parts. */
+export function changedValues(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const changedBefore: Record<string, unknown> = {};
+  const changedAfter: Record<string, unknown> = {};
+  for (const name of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (JSON.stringify(before[name]) !== JSON.stringify(after[name])) {
+      changedBefore[name] = before[name] ?? null;
+      changedAfter[name] = after[name] ?? null;
+    }
+  }
+  return { before: changedBefore, after: changedAfter };
+}
+
+export class ActivityService implements ActivityApi {
+  constructor(private readonly context: HostedContext) {}
+
+  async list(tenantId: string, query: ActivityQuery = {}): Promise<Page<ActivityEntry>> {
+    const limit = pageLimit(query.limit);
+    const db = this.context.store.db;
+    let select = db.selectFrom('activity').where('tenant_id', '=', tenantId);
+    if (query.objectType !== undefined) select = select.where('object_type', '=', query.objectType);
+    if (query.objectId !== undefined) select = select.where('object_id', '=', query.objectId);
+
+    const total = await select
+      .select((eb) => eb.fn.countAll<number | string>().as('count'))
+      .executeTakeFirstOrThrow();
+
+    if (query.cursor !== undefined) {
+      const [at, id] = decodeCursor(query.cursor);
+      select = select.where((eb) =>
+        eb.or([eb('at', '<', at), eb.and([eb('at', '=', at), eb('id', '<', id)])]),
+      );
+    }
+    const rows = await select
+      .selectAll()
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
+
+    const items = rows.slice(0, limit).map((row): ActivityEntry => ({
+      id: row.id,
+      tenantId: row.tenant_id,
+      at: row.at,
+      actor: row.actor,
+      action: row.action,
+      objectType: row.object_type,
+      objectId: row.object_id,
+      before: row.before === null ? null : (JSON.parse(row.before) as Record<string, unknown>),
+      after: row.after === null ? null : (JSON.parse(row.after) as Record<string, unknown>),
+    }));
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > limit && last !== undefined ? encodeCursor([last.at, last.id]) : null;
+    return { items, total: Number(total.count), nextCursor };
+  }
+}
