@@ -39,3 +39,20 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: () => runAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   };
 }
+
+export interface PostgresSchema {
+  /** A connection URL whose search_path is the new schema, so the store's tables land there. */
+  url: string;
+  name: string;
+  /** Drops the schema and everything in it. */
+  drop(): Promise<void>;
+}
+
+/** Creates an empty schema with a random name in the test database, for lighter isolation. */
+export async function createPostgresSchema(prefix = 'test'): Promise<PostgresSchema> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await runAdmin(`CREATE SCHEMA "${name}"`);
+  const url = new URL(adminUrl);
+  url.searchParams.set('options', `-c search_path=${name}`);
+  return { url: url.toString(), name, drop: () => runAdmin(`DROP SCHEMA "${name}" CASCADE`) };
+}
