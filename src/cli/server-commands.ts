@@ -5,6 +5,7 @@ import { HostedService } from '../hosted/index.ts';
 import { UserPilotError } from '../protocol/errors.ts';
 import { initServer, type InitServerResult } from '../server/init.ts';
 import { readServerConfig, redactDatabaseUrl, resolveDataPath } from '../server/server-config.ts';
+import { mailboxSignInPlugin } from '../server/mailbox-signin/plugin.ts';
 import { panelServerPlugin } from '../server/panel/plugin.ts';
 import { startServer } from '../server/start.ts';
 import { openStore } from '../store/store.ts';
@@ -117,7 +118,7 @@ function registerStart(server: Command): void {
         logger,
         insecureHttp: flags.insecureHttp === true,
         ...(flags.listen === undefined ? {} : { listen: flags.listen }),
-        plugins: (context) => [panelServerPlugin(context)],
+        plugins: (context) => [panelServerPlugin(context), mailboxSignInPlugin(context)],
       });
       print(`UserPilot service listening on ${running.url}`);
       await waitForStopSignal();
