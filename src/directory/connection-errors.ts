@@ -197,6 +197,25 @@ export function connectionError(error: unknown, target: string): UserPilotError 
   return operationError(error, target);
 }
 
+/** RFC 4511 names of the result codes a read can end with. */
+const resultNames: Record<number, string> = {
+  1: 'operationsError',
+  3: 'timeLimitExceeded',
+  4: 'sizeLimitExceeded',
+  10: 'referral',
+  11: 'adminLimitExceeded',
+  32: 'noSuchObject',
+  50: 'insufficientAccessRights',
+  51: 'busy',
+  52: 'unavailable',
+  53: 'unwillingToPerform',
+};
+
+/** `LDAP result 4 (sizeLimitExceeded)`, for messages. */
+export function describeResultCode(code: number): string {
+  return `LDAP result ${code} (${resultNames[code] ?? 'error'})`;
+}
+
 /** Maps a failed LDAP operation (search, extended operation) after the bind. */
 export function operationError(error: unknown, target: string): UserPilotError {
   if (error instanceof UserPilotError) return error;
@@ -224,9 +243,13 @@ export function operationError(error: unknown, target: string): UserPilotError {
     );
   }
   const ldapResult = error instanceof ResultCodeError ? error.code : undefined;
+  const reason =
+    error instanceof ResultCodeError
+      ? `${describeResultCode(error.code)} ${diagnosticOf(error)}`.trim()
+      : text;
   return new UserPilotError(
     'UP_DIRECTORY_OPERATION_FAILED',
-    `LDAP operation on ${target} failed: ${text}.`,
+    `LDAP operation on ${target} failed: ${reason}.`,
     {
       hint: 'Check the rights of the bind account and the DN involved.',
       details: { target, ldap_result: ldapResult },

@@ -1,5 +1,6 @@
 import type { Control, Entry } from 'ldapts';
 import { UserPilotError } from '../protocol/errors.ts';
+import { describeResultCode } from './connection-errors.ts';
 import type { DirectoryConnection } from './connection.ts';
 import type { SearchStatus } from './search-status.ts';
 
@@ -63,15 +64,8 @@ export function incompleteRead(
 }
 
 function statusError(statuses: SearchStatus[]): Error {
-  const names: Record<number, string> = {
-    3: 'timeLimitExceeded',
-    4: 'sizeLimitExceeded',
-    11: 'adminLimitExceeded',
-  };
   const text = statuses
-    .map(({ status, diagnostic }) =>
-      `LDAP result ${status} (${names[status] ?? 'error'}) ${diagnostic}`.trim(),
-    )
+    .map(({ status, diagnostic }) => `${describeResultCode(status)} ${diagnostic}`.trim())
     .join('; ');
   return new Error(`the server ended the search with ${text}`);
 }
