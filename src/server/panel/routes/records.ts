@@ -37,11 +37,18 @@ function registerRemovals(app: FastifyInstance, context: PanelContext): void {
       return sendRemovals(context, reply, auth, flash, 400);
     }
     const approve = formText(request, 'decision') === 'approve';
-    const result = await attempt(async () =>
-      approve
-        ? `${(await context.service.removals.approve(auth.tenantId, ids, auth.actor)).removed} removals approved and applied.`
-        : `${(await context.service.removals.reject(auth.tenantId, ids, auth.actor)).rejected} removals rejected; the objects stay.`,
-    );
+    const result = await attempt(async () => {
+      if (approve) {
+        const { removed } = await context.service.removals.approve(auth.tenantId, ids, auth.actor);
+        return removed === 1
+          ? '1 removal approved and applied.'
+          : `${removed} removals approved and applied.`;
+      }
+      const { rejected } = await context.service.removals.reject(auth.tenantId, ids, auth.actor);
+      return rejected === 1
+        ? '1 removal rejected; the object stays.'
+        : `${rejected} removals rejected; the objects stay.`;
+    });
     if (!result.ok)
       return sendRemovals(context, reply, auth, flashOfError(result.error), result.error.status);
     return sendRemovals(context, reply, auth, { kind: 'ok', text: result.value });

@@ -72,7 +72,8 @@ export function renderAutolinkPreview(view: AutolinkPreviewView): string {
   const body = html`<p class="note">
       Autolink pairs each unlinked directory object with an unlinked mailbox, first by UPN against
       the mailbox's UPN or any of its addresses, then by display name, and only where exactly one
-      candidate exists on each side. Nothing is linked until you apply.
+      candidate exists on each side. Nothing is linked until you apply. Applying computes the pairs
+      again, so a change in the directory since this preview shows in the result.
     </p>
     <h2>Proposed links <span class="muted">(${pairs.length})</span></h2>
     ${renderTable(['Directory object', 'Mailbox', 'Matched by'], rows, 'No pairs proposed.')}

@@ -53,14 +53,16 @@ export function draftOf(mailbox: Mailbox | undefined): MailboxDraft {
 }
 
 function field(name: string, label: string, value: string, readOnly: boolean): Html {
-  return html`<label for="f-${name}">${label}</label>
+  return html`<div class="field">
+    <label for="f-${name}">${label}</label>
     <input
       type="text"
       id="f-${name}"
       name="${name}"
       value="${value}"
       ${readOnly ? html` readonly aria-readonly="true"` : ''}
-    />`;
+    />
+  </div>`;
 }
 
 function renderGeneral(draft: MailboxDraft, readOnly: boolean): Html {
@@ -75,29 +77,35 @@ function renderGeneral(draft: MailboxDraft, readOnly: boolean): Html {
   );
   return html`<fieldset id="general" ${readOnly ? html` disabled` : ''}>
     <legend>General</legend>
-    ${note} ${field('upn', 'User principal name (primary address)', draft.upn, readOnly)}
-    ${field('displayName', 'Display name', draft.displayName, readOnly)}
-    <label for="f-otherAddresses">Other addresses (one a line)</label>
-    <textarea
-      id="f-otherAddresses"
-      name="otherAddresses"
-      rows="3"
-      cols="40"
-      ${readOnly ? html` readonly` : ''}
-    >
+    ${note}
+    <div class="fields">
+      ${field('upn', 'User principal name (primary address)', draft.upn, readOnly)}
+      ${field('displayName', 'Display name', draft.displayName, readOnly)}
+      <div class="field">
+        <label for="f-otherAddresses">Other addresses (one a line)</label>
+        <textarea
+          id="f-otherAddresses"
+          name="otherAddresses"
+          rows="2"
+          ${readOnly ? html` readonly` : ''}
+        >
 ${draft.otherAddresses}</textarea>
-    <input type="hidden" name="enabled" value="off" />
-    <label
-      ><input
-        type="checkbox"
-        id="f-enabled"
-        name="enabled"
-        value="on"
-        ${draft.enabled ? html` checked` : ''}
-      />
-      Sign-in enabled</label
-    >
-    ${profile}
+      </div>
+      <div class="field">
+        <input type="hidden" name="enabled" value="off" />
+        <label
+          ><input
+            type="checkbox"
+            id="f-enabled"
+            name="enabled"
+            value="on"
+            ${draft.enabled ? html` checked` : ''}
+          />
+          Sign-in enabled</label
+        >
+      </div>
+      ${profile}
+    </div>
   </fieldset>`;
 }
 

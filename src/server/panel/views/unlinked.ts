@@ -15,7 +15,7 @@ export interface UnlinkedView {
 function renderEligibility(object: DirectoryObject): Html {
   if (object.eligible) return html`<span class="tag">eligible</span>`;
   return html`<span class="tag warn">not eligible</span>
-    ${object.reasonHint ?? object.reason ?? ''}`;
+    <div class="hint">${object.reasonHint ?? object.reason ?? ''}</div>`;
 }
 
 function renderObjectRow(object: DirectoryObject, csrfToken: string): Html {
@@ -46,8 +46,8 @@ function renderObjectRow(object: DirectoryObject, csrfToken: string): Html {
     <td>${select}</td>
     <td>${record.displayName ?? ''}</td>
     <td>${record.userPrincipalName ?? ''}</td>
-    <td class="muted">${object.dn}</td>
-    <td>${renderEligibility(object)}</td>
+    <td class="muted dn">${object.dn}</td>
+    <td class="reason">${renderEligibility(object)}</td>
     <td>${link}</td>
   </tr>`;
 }
