@@ -6,7 +6,7 @@ import type { LabFacts } from '../lab/facts.ts';
 import { labDown, labStatus, labUp, readFacts } from '../lab/lab.ts';
 import { seedFixture, seedUsers } from '../lab/seed.ts';
 
-/** The default lab folder: `$USERPILOT_DATA/lab`, else `.data/lab` in the repository. */
+/** Returns the default lab folder: `$USERPILOT_DATA/lab`, else `.data/lab` in the repository. */
 export function defaultLabDir(): string {
   const data = process.env.USERPILOT_DATA ?? join(import.meta.dirname, '..', '..', '.data');
   return join(data, 'lab');

@@ -48,7 +48,7 @@ export async function createLabCertificates(
       '-addext',
       'keyUsage=critical,keyCertSign,cRLSign',
     ],
-    { ...log, what: 'Creating the lab CA' },
+    { ...log, step: 'Creating the lab CA' },
   );
 
   const request = join(files.tlsDir, 'server.csr');
@@ -78,7 +78,7 @@ export async function createLabCertificates(
       '-subj',
       `/CN=${fqdn}`,
     ],
-    { ...log, what: 'Creating the DC key and certificate request' },
+    { ...log, step: 'Creating the DC key and certificate request' },
   );
   await runChecked(
     'openssl',
@@ -100,7 +100,7 @@ export async function createLabCertificates(
       '-out',
       files.serverCert,
     ],
-    { ...log, what: 'Signing the DC certificate' },
+    { ...log, step: 'Signing the DC certificate' },
   );
 
   // Samba refuses a TLS key file that others can read.

@@ -58,14 +58,14 @@ export function runCommand(
 export async function runChecked(
   command: string,
   args: readonly string[],
-  options: RunOptions & { what: string },
+  options: RunOptions & { step: string },
 ): Promise<CommandResult> {
   const result = await runCommand(command, args, options);
   if (result.code === 0) return result;
   const lastLine = redact(lastLines(result.stderr || result.stdout), options.secrets ?? []);
   throw new UserPilotError(
     'UP_LAB_COMMAND_FAILED',
-    `${options.what} failed (${command} exited with ${result.code}): ${lastLine}.`,
+    `${options.step} failed (${command} exited with ${result.code}): ${lastLine}.`,
     {
       hint: `Read ${options.logFile ?? 'the command output'} for the full output.`,
       details: { command, exitCode: result.code, logFile: options.logFile },

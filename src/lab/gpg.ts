@@ -24,10 +24,10 @@ export async function createGpgKey(
     'default',
     'never',
   ]);
-  await runChecked(ip, generate, { what: 'Creating the GPG key', logFile: setupLog });
+  await runChecked(ip, generate, { step: 'Creating the GPG key', logFile: setupLog });
 
   const [, list] = inNamespace(namespace, env, 'gpg', ['--batch', '--list-keys', '--with-colons']);
-  const listing = await runChecked(ip, list, { what: 'Reading the GPG key', logFile: setupLog });
+  const listing = await runChecked(ip, list, { step: 'Reading the GPG key', logFile: setupLog });
   const fingerprint = /^fpr:+([0-9A-F]{40}):/m.exec(listing.stdout)?.[1];
   if (fingerprint === undefined) throw new Error(`gpg listed no key in ${gnupgHome}`);
   return fingerprint;

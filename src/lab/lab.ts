@@ -91,8 +91,8 @@ async function ensureProvisioned(
   const secrets = createSecrets();
   writeSecrets(layout.secretsFile, secrets);
   try {
-    // The namespace comes first because every Samba and GPG command runs inside it; the key
-    // and the certificates come before provisioning, which writes their paths into smb.conf.
+    // The namespace comes first because every Samba and GPG command runs inside it. The key and
+    // the certificates come before provisioning, which writes their paths into smb.conf.
     await createNamespace(layout.namespace, layout.setupLog);
     const gpgKeyId = await createGpgKey(layout.namespace, layout.gnupgHome, layout.setupLog);
     await createLabCertificates(layout, labNames.dcHostName, labNames.dnsDomain);
@@ -147,8 +147,8 @@ async function ensureRunning(
 ): Promise<void> {
   if (runningService(layout, 'relay-outside') === undefined) await assertPortsFree(layout, state);
   await createNamespace(layout.namespace, layout.setupLog);
-  // Samba first, so the inside relay has something to forward to by the time a client
-  // connects; the outside relay last, because only it is visible to clients.
+  // Samba starts first, so the inside relay has a target once a client connects. The outside
+  // relay starts last because only it is visible to clients.
   if (runningService(layout, 'samba') === undefined) {
     const record = startSamba(layout);
     log.info(`lab: started samba (PID ${record.pid})`);
@@ -235,7 +235,9 @@ export function labStatus(dir: string): LabStatus {
   if (folder === 'half-provisioned') return { state: 'half-provisioned', dir: layout.dir };
   const facts = readFacts(layout);
   const running = (facts.sambaPid === undefined ? 0 : 1) + (facts.relayPids?.length ?? 0);
-  const state = running === 3 ? 'running' : running === 0 ? 'stopped' : 'degraded';
+  let state: 'running' | 'stopped' | 'degraded' = 'degraded';
+  if (running === 3) state = 'running';
+  if (running === 0) state = 'stopped';
   return { state, dir: layout.dir, facts };
 }
 

@@ -34,8 +34,8 @@ export function ldifLine(name: string, value: string): string {
 }
 
 /**
- * RFC 2849 SAFE-STRING: ASCII without NUL, CR or LF, not starting with space, colon or `<`;
- * this also refuses a trailing space, which some readers strip.
+ * Checks for an RFC 2849 SAFE-STRING: ASCII without NUL, CR or LF, not starting with space,
+ * colon or `<`. A trailing space is rejected too, because some readers strip it.
  */
 function isSafeString(value: string): boolean {
   if (value === '' || value.endsWith(' ')) return value === '';

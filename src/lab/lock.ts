@@ -40,9 +40,9 @@ function tryLock(lockFile: string): boolean {
   }
   if (ownerAlive(lockFile)) return false;
   // The owner died without releasing the lock, so the next exclusive create may take it.
-  // NOTE: two waiters that find the same stale lock at the same instant can both remove it,
-  // and the second removal can delete the first waiter's new lock; this needs a crashed owner
-  // and two waiters within milliseconds.
+  // NOTE: two waiters that find the same stale lock at the same instant can both remove it, and
+  // the second removal can then delete the lock the first waiter just took. This needs a crashed
+  // owner and two waiters within milliseconds of each other.
   rmSync(lockFile, { force: true });
   return false;
 }

@@ -15,12 +15,12 @@ export function namespaceExists(namespace: string): boolean {
 export async function createNamespace(namespace: string, logFile: string): Promise<void> {
   if (!namespaceExists(namespace)) {
     await runChecked('ip', ['netns', 'add', namespace], {
-      what: `Creating network namespace ${namespace}`,
+      step: `Creating network namespace ${namespace}`,
       logFile,
     });
   }
   await runChecked('ip', ['netns', 'exec', namespace, 'ip', 'link', 'set', 'lo', 'up'], {
-    what: `Bringing up loopback in ${namespace}`,
+    step: `Bringing up loopback in ${namespace}`,
     logFile,
   });
 }
@@ -28,7 +28,7 @@ export async function createNamespace(namespace: string, logFile: string): Promi
 export async function deleteNamespace(namespace: string, logFile: string): Promise<void> {
   if (!namespaceExists(namespace)) return;
   await runChecked('ip', ['netns', 'delete', namespace], {
-    what: `Deleting network namespace ${namespace}`,
+    step: `Deleting network namespace ${namespace}`,
     logFile,
   });
 }

@@ -9,7 +9,7 @@ export async function runSambaTool(
   layout: LabLayout,
   command: string,
   args: readonly string[],
-  options: Omit<RunOptions, 'logFile'> & { what: string },
+  options: Omit<RunOptions, 'logFile'> & { step: string },
 ): Promise<string> {
   const [ip, ipArgs] = inNamespace(
     layout.namespace,
@@ -81,7 +81,7 @@ export async function provisionDomain(
       adminPassword,
       ...options,
     ],
-    { what: 'Provisioning the lab domain', secrets: [adminPassword], timeoutMs: 600_000 },
+    { step: 'Provisioning the lab domain', secrets: [adminPassword], timeoutMs: 600_000 },
   );
 
   // Samba refuses to start when the ntp_signd folder is open to others.
@@ -112,6 +112,6 @@ export async function setPasswordPolicy(layout: LabLayout): Promise<void> {
       '-s',
       layout.smbConf,
     ],
-    { what: 'Setting the password policy' },
+    { step: 'Setting the password policy' },
   );
 }

@@ -20,7 +20,7 @@ export async function applyLdif(
   layout: LabLayout,
   facts: LabFacts,
   ldifFile: string,
-  what: string,
+  step: string,
 ): Promise<void> {
   const passwordFile = join(layout.runDir, `admin-password-${process.pid}`);
   writeFileSync(passwordFile, facts.adminPassword, { mode: 0o600 });
@@ -41,7 +41,7 @@ export async function applyLdif(
       const reason = result.stderr.trim().split('\n').slice(-2).join(' / ');
       throw new UserPilotError(
         'UP_LAB_SEED_FAILED',
-        `${what} failed (ldapmodify exited with ${result.code}): ${reason}.`,
+        `${step} failed (ldapmodify exited with ${result.code}): ${reason}.`,
         {
           hint: `Read ${logFile}; if the tree is half seeded, run \`userpilot lab down --purge\` and \`userpilot lab up\`.`,
           details: { logFile },
@@ -72,7 +72,7 @@ export async function applyFixture(
     if (user.password === true) secrets.userPasswords[user.sAMAccountName] ??= generatePassword();
   }
   // The passwords are stored before the users get them, so an interrupted seed never leaves a
-  // user whose password nobody knows.
+  // user with a password that is not in the secrets file.
   writeSecrets(layout.secretsFile, secrets);
 
   const ldifFile = join(layout.runDir, 'seed-fixture.ldif');

@@ -149,7 +149,7 @@ function relayError(
 ): UserPilotError {
   if (code === 'EADDRINUSE') {
     return new UserPilotError('UP_LAB_PORT_IN_USE', `The lab relay cannot listen: ${message}.`, {
-      hint: `Stop the program that holds the port, or pass --ldaps-port and --ldap-port (log: ${layout.relayLog}).`,
+      hint: `Stop the program that listens on the port, or pass --ldaps-port and --ldap-port (log: ${layout.relayLog}).`,
       details: { service, logFile: layout.relayLog },
     });
   }
@@ -175,8 +175,8 @@ export async function stopServices(layout: LabLayout): Promise<void> {
     removePidFile(pidFile(layout, service));
   }
   await stopNamespaceProcesses(layout.namespace);
-  // NOTE: a process that init has not reaped within this time stays listed as a zombie; it
-  // holds no port, socket or file of the lab.
+  // NOTE: a process that init has not reaped within this time stays listed as a zombie. A
+  // zombie keeps no port, socket or file of the lab open.
   await waitUntilReaped(stopped, 30_000);
 }
 

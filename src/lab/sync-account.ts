@@ -32,7 +32,7 @@ export async function createSyncAccount(layout: LabLayout, password: string): Pr
       '--description=UserPilot agent sync account (read-only)',
       ...ldb,
     ],
-    { what: 'Creating the sync account', secrets: [password] },
+    { step: 'Creating the sync account', secrets: [password] },
   );
   const sid = await readAccountSid(layout);
 
@@ -46,7 +46,7 @@ export async function createSyncAccount(layout: LabLayout, password: string): Pr
       `--sddl=(OA;;CR;${replicationGetChangesGuid};;${sid})`,
       ...ldb,
     ],
-    { what: 'Granting Replicating Directory Changes to the sync account' },
+    { step: 'Granting Replicating Directory Changes to the sync account' },
   );
   await grantDeletedObjectsRead(layout, sid);
 }
@@ -56,7 +56,7 @@ async function readAccountSid(layout: LabLayout): Promise<string> {
     layout,
     'samba-tool',
     ['user', 'show', labNames.syncAccount, '--attributes=objectSid', '-H', layout.samLdb],
-    { what: 'Reading the sync account SID' },
+    { step: 'Reading the sync account SID' },
   );
   const sid = parseLdif(output)[0]?.get('objectSid')?.[0];
   if (sid === undefined) throw new Error('samba-tool user show returned no objectSid');
@@ -75,7 +75,7 @@ async function grantDeletedObjectsRead(layout: LabLayout, sid: string): Promise<
     layout,
     'ldbsearch',
     ['-H', layout.samLdb, ...controls, '-b', dn, '-s', 'base', 'nTSecurityDescriptor'],
-    { what: 'Reading the descriptor of CN=Deleted Objects' },
+    { step: 'Reading the descriptor of CN=Deleted Objects' },
   );
   const dacl = parseLdif(output)[0]?.get('nTSecurityDescriptor')?.[0];
   if (dacl === undefined) throw new Error(`ldbsearch returned no descriptor for ${dn}`);
@@ -93,7 +93,7 @@ async function grantDeletedObjectsRead(layout: LabLayout, sid: string): Promise<
   );
   try {
     await runSambaTool(layout, 'ldbmodify', ['-H', layout.samLdb, ...controls, file], {
-      what: 'Granting the sync account read access to CN=Deleted Objects',
+      step: 'Granting the sync account read access to CN=Deleted Objects',
     });
   } finally {
     rmSync(file, { force: true });

@@ -12,7 +12,7 @@ function user(account: string): FixtureUser {
   return found;
 }
 
-/** The hosted side's eligibility rule, restated for the fixture's own check. */
+/** Computes the outcome by the hosted side's eligibility rule, restated for this check. */
 function expectedFor(candidate: FixtureUser): FixtureUser['expected'] {
   if (candidate.ou[0] !== fixture.scope[0]) return 'out-of-scope';
   const match = /^[^@\s]+@([^@\s]+\.[^@\s]+)$/.exec(candidate.userPrincipalName);

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Attribute, Change, Client, InsufficientAccessError } from 'ldapts';
 import { beforeAll, expect, it } from 'vitest';
 import type { LabFacts } from '../../src/lab/facts.ts';
@@ -7,13 +12,19 @@ import { ouDn, userDn } from '../../src/lab/seed-ldif.ts';
 import { describeLab, labFacts } from '../support/lab.ts';
 import { labClient, showDeletedControl, withBoundClient } from './ldap-client.ts';
 
+const run = promisify(execFile);
 const fixture = loadFixture();
 const userFilter = '(&(objectClass=user)(!(objectClass=computer)))';
 
 describeLab('lab DC over LDAPS', () => {
   let facts: LabFacts;
+  let bindPasswordFile: string;
   beforeAll(() => {
     facts = labFacts();
+    const dir = mkdtempSync(join(tmpdir(), 'userpilot-lab-test-'));
+    bindPasswordFile = join(dir, 'bind-password');
+    writeFileSync(bindPasswordFile, facts.bindPassword, { mode: 0o600 });
+    return () => rmSync(dir, { recursive: true, force: true });
   });
 
   it('binds as the sync account with CA verification', async () => {
@@ -149,6 +160,31 @@ describeLab('lab DC over LDAPS', () => {
         }),
       ).rejects.toBeInstanceOf(InsufficientAccessError);
     });
+  });
+
+  it('runs a DirSync search as the sync account', async () => {
+    // OpenLDAP's ldapsearch writes the DirSync control itself; `!` makes it critical.
+    const { stdout } = await run(
+      'ldapsearch',
+      [
+        '-H',
+        facts.ldapsUrl,
+        '-x',
+        '-D',
+        facts.bindUpn,
+        '-y',
+        bindPasswordFile,
+        '-b',
+        facts.baseDn,
+        '-E',
+        '!dirsync=0/0',
+        '(objectClass=user)',
+        'sAMAccountName',
+      ],
+      { env: { ...process.env, LDAPTLS_CACERT: facts.caFile }, maxBuffer: 16 * 1024 * 1024 },
+    );
+    expect(stdout).toContain('result: 0 Success');
+    expect(stdout).toContain('sAMAccountName: zoe.angstrom');
   });
 
   it('shows tombstones to the sync account but not to a plain user', async () => {

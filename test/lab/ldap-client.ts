@@ -5,7 +5,7 @@ import type { LabFacts } from '../../src/lab/facts.ts';
 /** The Show Deleted control (LDAP_SERVER_SHOW_DELETED_OID), which returns tombstones. */
 export const showDeletedControl = new Control('1.2.840.113556.1.4.417', { critical: true });
 
-/** An ldapts client for the lab's LDAPS URL that verifies the DC's certificate against the lab CA. */
+/** Creates an ldapts client for the lab's LDAPS URL that verifies the DC against the lab CA. */
 export function labClient(facts: LabFacts): Client {
   return new Client({
     url: facts.ldapsUrl,
