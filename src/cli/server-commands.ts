@@ -113,6 +113,9 @@ function registerStart(server: Command): void {
     .option('--insecure-http', 'serve plain HTTP; allowed only on a loopback address')
     .action(async (flags: StartFlags) => {
       const logger = createLogger();
+      // Listening for the signals first: one that arrives while the server starts still
+      // stops it cleanly instead of killing the process.
+      const stopRequested = waitForStopSignal();
       const running = await startServer({
         dataDir: flags.data,
         logger,
@@ -121,7 +124,7 @@ function registerStart(server: Command): void {
         plugins: (context) => [panelServerPlugin(context), mailboxSignInPlugin(context)],
       });
       print(`UserPilot service listening on ${running.url}`);
-      await waitForStopSignal();
+      await stopRequested;
       await running.close();
     });
 }
