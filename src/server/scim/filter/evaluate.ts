@@ -6,7 +6,7 @@ import {
   resolveUserAttribute,
 } from '../schema/user-schema.ts';
 import type { AttributePath, CompareOperator, FilterLiteral, FilterNode } from './ast.ts';
-import { parseFilter } from './parser.ts';
+import { FilterParser, parseFilter } from './parser.ts';
 import { filterError } from './tokenizer.ts';
 import { compareValues, foldCase, isPresent, parseDateTime } from './values.ts';
 
@@ -16,7 +16,7 @@ export type ResourceObject = Record<string, unknown>;
 export type Predicate = (target: ResourceObject) => boolean;
 
 /** An attribute a filter reads: its leaf definition and how to read its values from a target. */
-interface FilterTarget {
+export interface FilterTarget {
   readonly definition: AttributeDefinition;
   /** Every value at the path, multi-valued attributes flattened, absent values left out. */
   readonly read: (target: ResourceObject) => unknown[];
@@ -272,4 +272,17 @@ export function buildFilter(input: string): ScimResult<Predicate> {
   const parsed = parseFilter(input);
   if (!parsed.ok) return parsed;
   return captureScimError(() => compileFilter(input, parsed.value));
+}
+
+/**
+ * Resolves one attribute path, as `sortBy` names it, to its definition and a reader of its
+ * values; a complex attribute such as `emails` stands for its `value`.
+ */
+export function compileAttributeReader(input: string): ScimResult<FilterTarget> {
+  return captureScimError(() => {
+    const parser = new FilterParser(input);
+    const path = parser.parsePath(parser.next());
+    parser.expectEnd();
+    return resolveTarget(input, path, { kind: 'resource' }, true);
+  });
 }
