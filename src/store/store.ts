@@ -54,22 +54,23 @@ function openSqlite(path: string): Kysely<Database> {
     });
   }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  let database: BetterSqlite3.Database;
+  let database: BetterSqlite3.Database | undefined;
   try {
     database = new BetterSqlite3(path);
+    // WAL lets readers go on while a batch is written; NORMAL sync is durable in WAL mode
+    // except for the last transactions before a power loss.
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    database.pragma('busy_timeout = 10000');
   } catch (cause) {
+    database?.close();
     throw new UserPilotError('UP_STORE_OPEN_FAILED', `Cannot open the SQLite store at ${path}.`, {
-      hint: 'Check that the folder exists and is writable.',
+      hint: 'Check that the folder is writable and that the file is a SQLite database.',
       details: { path },
       cause,
     });
   }
-  // WAL lets readers go on while a batch is written; NORMAL sync is durable in WAL mode
-  // except for the last transactions before a power loss.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 10000');
   return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 }
 
