@@ -158,7 +158,8 @@ async function ensureRunning(
     await startOutsideRelay(layout, state);
   }
   const facts = readFacts(layout);
-  await waitForLdaps({ ...facts, logFile: layout.sambaLog }, startTimeoutMs);
+  const target = { ...facts, logFile: layout.sambaLog, outputFile: layout.sambaOut };
+  await waitForLdaps(target, startTimeoutMs, () => runningService(layout, 'samba') !== undefined);
 }
 
 /** Reads the facts of a provisioned lab folder; the PIDs are set only for running processes. */

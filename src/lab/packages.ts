@@ -42,15 +42,23 @@ export async function missingPrograms(): Promise<string[]> {
 }
 
 /**
- * Installs the lab packages with apt-get when a program is missing; without root or apt-get
- * it throws UP_LAB_SAMBA_MISSING naming the packages to install.
+ * Installs the lab packages with apt-get when a program is missing. Without root or apt-get it
+ * throws UP_LAB_SAMBA_MISSING naming the packages to install. `system` replaces the checks in
+ * tests.
  */
-export async function ensureLabPackages(log: Logger, setupLog: string): Promise<void> {
-  const missing = await missingPrograms();
+export async function ensureLabPackages(
+  log: Logger,
+  setupLog: string,
+  system: { findMissing?: () => Promise<string[]>; canInstall?: boolean } = {},
+): Promise<void> {
+  const findMissing = system.findMissing ?? missingPrograms;
+  const missing = await findMissing();
   if (missing.length === 0) return;
 
   const install = `apt-get install --no-install-recommends ${labPackages.join(' ')}`;
-  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) {
+  const canInstall =
+    system.canInstall ?? (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get'));
+  if (!canInstall) {
     throw new UserPilotError(
       'UP_LAB_SAMBA_MISSING',
       `Samba's AD DC programs are missing (${missing.join(', ')}).`,
@@ -70,7 +78,7 @@ export async function ensureLabPackages(log: Logger, setupLog: string): Promise<
           options,
         )
       : update;
-  const still = await missingPrograms();
+  const still = await findMissing();
   if (result.code !== 0 || still.length > 0) {
     throw new UserPilotError(
       'UP_LAB_SAMBA_MISSING',

@@ -9,6 +9,8 @@ export interface ProbeTarget {
   adminDn: string;
   adminPassword: string;
   logFile: string;
+  /** Samba's standard output and error, where start-up failures are written. */
+  outputFile: string;
 }
 
 /**
@@ -32,13 +34,26 @@ export async function probeLdaps(target: ProbeTarget): Promise<Error | undefined
   }
 }
 
-/** Waits until LDAPS answers; throws UP_LAB_START_TIMEOUT naming Samba's log file. */
-export async function waitForLdaps(target: ProbeTarget, timeoutMs: number): Promise<void> {
+/**
+ * Waits until LDAPS responds. Throws UP_LAB_START_TIMEOUT naming Samba's log file when time
+ * runs out, or at once when `isSambaRunning` reports that Samba has exited.
+ */
+export async function waitForLdaps(
+  target: ProbeTarget,
+  timeoutMs: number,
+  isSambaRunning: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: Error | undefined;
   while (Date.now() < deadline) {
     lastError = await probeLdaps(target);
     if (lastError === undefined) return;
+    if (!isSambaRunning()) {
+      throw new UserPilotError('UP_LAB_START_TIMEOUT', 'Samba exited before LDAPS responded.', {
+        hint: `Read ${target.logFile} and ${target.outputFile}, then run \`userpilot lab up\` again.`,
+        details: { url: target.ldapsUrl, logFile: target.logFile },
+      });
+    }
     await sleep(500);
   }
   throw new UserPilotError(
