@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
 import { registerAgentCommands } from './agent-commands.ts';
+import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
 import { registerServerCommands } from './server-commands.ts';
 import { registerStatusCommand } from './status-command.ts';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerLabCommands(program);
   registerServerCommands(program);
   registerAgentCommands(program);
+  registerDirectoryCommands(program);
   registerStatusCommand(program);
   return program;
 }

@@ -120,10 +120,9 @@ function logReferences(
   search: PagedSearch,
   references: string[],
 ): void {
-  for (const reference of references) {
-    connection.logger.warn(
-      { reference, base: search.base },
-      'skipped a search reference to another partition or server',
-    );
-  }
+  if (references.length === 0) return;
+  connection.logger.info(
+    { count: references.length, references, base: search.base },
+    'skipped search references to other partitions or servers',
+  );
 }

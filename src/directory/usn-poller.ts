@@ -21,6 +21,8 @@ export class UsnPoller {
   private timer: NodeJS.Timeout | undefined;
   private last: string | undefined;
   private running = false;
+  /** Polls failed in a row; only the first of a run of failures is logged as a warning. */
+  private failures = 0;
   private readonly log: Logger;
 
   constructor(
@@ -59,6 +61,10 @@ export class UsnPoller {
   /** Reads the USN once and reports a change; exposed so tests need not wait for a timer. */
   async pollOnce(): Promise<void> {
     const usn = await readHighestCommittedUsn(this.connection);
+    if (this.failures > 0) {
+      this.log.info({ count: this.failures }, 'USN poll works again after failures');
+      this.failures = 0;
+    }
     const previous = this.last;
     this.last = usn;
     if (previous !== undefined && previous !== usn) this.options.onChange(usn, previous);
