@@ -260,6 +260,23 @@ describe('control panel pages', () => {
     await saveScreenshot(page, 'settings');
   });
 
+  it('Settings restores a deleted mailbox', async () => {
+    const { service } = fixture;
+    const doomed = await service.mailboxes.create(
+      tenantId,
+      { upn: 'doomed@contoso.example', displayName: 'Doomed Mailbox' },
+      system,
+    );
+    await service.mailboxes.delete(tenantId, doomed.id, system);
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/settings`);
+    const row = page.locator('main tbody tr', { hasText: 'doomed@contoso.example' });
+    expect(await row.count()).toBe(1);
+    await row.locator('button', { hasText: 'Restore' }).click();
+    expect(await flashText(page)).toBe('Mailbox doomed@contoso.example restored.');
+    expect((await service.mailboxes.get(tenantId, doomed.id))?.deletedAt).toBeNull();
+    expect(await page.locator('main tbody').textContent()).not.toContain('doomed@contoso.example');
+  });
+
   it('Agents shows the lease holder', async () => {
     await page.goto(`${fixture.baseUrl}/panel/userpilot/agents`);
     const table = (await page.locator('main table').textContent()) ?? '';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html, raw } from '../../../src/server/panel/html.ts';
+import { renderDn } from '../../../src/server/panel/views/common.ts';
 
 // Prettier reformats templates tagged `html`; an alias keeps the expected text byte for byte.
 const template = html;
@@ -38,5 +39,11 @@ describe('html template', () => {
 
   it('escapeHtml leaves plain text alone', () => {
     expect(escapeHtml('plain text')).toBe('plain text');
+  });
+});
+
+describe('renderDn', () => {
+  it('escapes each RDN and allows breaks after commas', () => {
+    expect(renderDn('CN=<b>,OU=Staff').text).toBe('CN=&lt;b&gt;,<wbr />OU=Staff');
   });
 });

@@ -76,3 +76,9 @@ export function queryString(values: Record<string, string | undefined>): string 
   const text = params.toString();
   return text === '' ? '' : `?${text}`;
 }
+
+/** A DN with a line-break opportunity after each comma, so long DNs wrap between RDNs. */
+export function renderDn(dn: string): Html {
+  const parts = dn.split(',');
+  return html`${parts.map((part, index) => (index === 0 ? html`${part}` : html`,<wbr />${part}`))}`;
+}

@@ -1,7 +1,7 @@
 import type { PendingRemoval } from '../../../hosted/types.ts';
 import { csrfField, panelUrl, renderPage, type Flash, type LayoutViewer } from '../layout.ts';
 import { html } from '../html.ts';
-import { formatTime, renderTable } from './common.ts';
+import { formatTime, renderDn, renderTable } from './common.ts';
 
 export interface RemovalsView {
   viewer: LayoutViewer;
@@ -23,7 +23,7 @@ export function renderRemovals(view: RemovalsView): string {
           />
         </td>
         <td>${removal.displayName ?? ''}</td>
-        <td class="muted">${removal.dn ?? ''}</td>
+        <td class="muted dn">${renderDn(removal.dn ?? '')}</td>
         <td><code>${removal.anchor}</code></td>
         <td>${removal.source === 'full' ? 'missing from a full read' : 'removed in a delta'}</td>
         <td>${formatTime(removal.heldAt)}</td>

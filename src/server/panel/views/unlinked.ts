@@ -1,7 +1,7 @@
 import type { DirectoryObject, Mailbox } from '../../../hosted/types.ts';
 import { csrfField, panelUrl, renderPage, type Flash, type LayoutViewer } from '../layout.ts';
 import { html, type Html } from '../html.ts';
-import { actionForm, renderTable } from './common.ts';
+import { actionForm, renderDn, renderTable } from './common.ts';
 
 export interface UnlinkedView {
   viewer: LayoutViewer;
@@ -46,7 +46,7 @@ function renderObjectRow(object: DirectoryObject, csrfToken: string): Html {
     <td>${select}</td>
     <td>${record.displayName ?? ''}</td>
     <td>${record.userPrincipalName ?? ''}</td>
-    <td class="muted dn">${object.dn}</td>
+    <td class="muted dn">${renderDn(object.dn)}</td>
     <td class="reason">${renderEligibility(object)}</td>
     <td>${link}</td>
   </tr>`;
