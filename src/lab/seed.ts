@@ -10,6 +10,7 @@ import { labLayout, type LabLayout } from './layout.ts';
 import { formatLdif, type LdifChange } from './ldif.ts';
 import { withLabLock } from './lock.ts';
 import { generatePassword, readSecrets, writeSecrets } from './secrets.ts';
+import { runningService } from './services.ts';
 import { fixtureChanges, normalAccount, ouDn } from './seed-ldif.ts';
 
 /**
@@ -22,6 +23,11 @@ export async function applyLdif(
   ldifFile: string,
   step: string,
 ): Promise<void> {
+  if (runningService(layout, 'samba') === undefined) {
+    throw new UserPilotError('UP_LAB_NOT_RUNNING', `The lab in ${layout.dir} is not running.`, {
+      hint: `Start it with \`userpilot lab up --dir ${layout.dir}\`.`,
+    });
+  }
   const passwordFile = join(layout.runDir, `admin-password-${process.pid}`);
   writeFileSync(passwordFile, facts.adminPassword, { mode: 0o600 });
   const logFile = join(layout.logDir, 'seed.log');

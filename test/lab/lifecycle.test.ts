@@ -136,6 +136,13 @@ describeLab('lab lifecycle', () => {
     slow,
   );
 
+  it('rejects seeding a stopped lab with UP_LAB_NOT_RUNNING', async () => {
+    const error: unknown = await seedUsers(facts, { count: 1, ou: 'Late' }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(isUserPilotError(error, 'UP_LAB_NOT_RUNNING')).toBe(true);
+  });
+
   it(
     'reports a taken port as UP_LAB_PORT_IN_USE before starting Samba',
     async () => {
