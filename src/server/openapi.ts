@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { version } from '../cli/version.ts';
 import { agentSecurityScheme } from './agent/route-schemas.ts';
+import { scimSecurityScheme } from './scim/routes/route-schemas.ts';
 
 /** Path of the OpenAPI document. */
 export const openApiPath = '/openapi.json';
@@ -25,6 +26,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             type: 'http',
             scheme: 'bearer',
             description: 'The credential an agent received at sign-in',
+          },
+          [scimSecurityScheme]: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A SCIM token of a tenant, from `userpilot scim token create`',
           },
         },
       },
