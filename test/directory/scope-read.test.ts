@@ -205,7 +205,7 @@ describeLab('full read of the lab DC', () => {
       const { browseOrganizationalUnits } = await import('../../src/directory/scope.ts');
       const listing = await browseOrganizationalUnits(logged);
       expect(listing.ok).toBe(true);
-      expect(lines().some((line) => String(line.msg).includes('search reference'))).toBe(true);
+      expect(lines().some((line) => String(line.msg).includes('search references'))).toBe(true);
     } finally {
       await logged.close();
     }
