@@ -33,8 +33,11 @@ export function scimPlugin(app: FastifyInstance, options: ScimPluginOptions): Pr
   app.decorateRequest('scimTokenId', null);
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Only JSON bodies: fastify's text/plain parser would hand a string to the routes, so every
+  // other media type answers 415 instead.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser(
-    'application/scim+json',
+    ['application/json', 'application/scim+json'],
     { parseAs: 'string' },
     app.getDefaultJsonParser('error', 'ignore'),
   );
