@@ -13,11 +13,17 @@ import { planMailboxWrites } from './batch-mailboxes.ts';
 import type { Actor, IneligibleReason, ObjectResult } from './types.ts';
 import { checkRecord } from './validation.ts';
 
-/** SHA-256 of the record's attributes in their fixed order: equal hashes, equal state. */
-export function recordHash(record: DirectoryUserRecord): string {
-  return createHash('sha256')
-    .update(JSON.stringify(record, recordAttributes as unknown as string[]))
-    .digest('base64url');
+/** The record's attributes as JSON in their fixed order, so equal state gives equal text. */
+export function canonicalJson(record: DirectoryUserRecord): string {
+  // Copying into a fresh object is several times faster than a JSON.stringify key list.
+  const ordered: Record<string, unknown> = {};
+  for (const attribute of recordAttributes) ordered[attribute] = record[attribute];
+  return JSON.stringify(ordered);
+}
+
+/** SHA-256 of the canonical JSON: equal hashes, equal state. */
+export function recordHash(json: string): string {
+  return createHash('sha256').update(json).digest('base64url');
 }
 
 async function loadObjects(
@@ -39,7 +45,7 @@ async function loadObjects(
 }
 
 async function writeObjects(db: Queryable, rows: readonly ObjectRow[]): Promise<void> {
-  for (const part of chunks(rows, 200)) {
+  for (const part of chunks(rows, 500)) {
     await db
       .insertInto('directory_objects')
       .values(part)
@@ -106,38 +112,33 @@ function screenRecords(
   return valid;
 }
 
+/**
+ * The activity entry of a stored object. A creation records the identifying attributes only,
+ * because the whole record is the object itself; an update records every changed attribute.
+ */
 function objectActivity(tenantId: string, change: ChangedObject, actor: Actor): ActivityInput {
-  const after = {
-    ...change.record,
-    eligible: change.row.eligible === 1,
-    reason: change.row.ineligible_reason,
-  };
-  if (change.previous === undefined) {
-    return {
-      tenantId,
-      actor,
-      action: 'object.created',
-      objectType: 'directory-object',
-      objectId: change.row.anchor,
-      after,
+  const { record, row, previous } = change;
+  const entry = { tenantId, actor, objectType: 'directory-object', objectId: row.anchor };
+  const eligibility = { eligible: row.eligible === 1, reason: row.ineligible_reason };
+  if (previous === undefined) {
+    const after = {
+      dn: record.dn,
+      userPrincipalName: record.userPrincipalName,
+      displayName: record.displayName,
+      enabled: record.enabled,
+      ...eligibility,
     };
+    return { ...entry, action: 'object.created', after };
   }
   const before = {
-    ...recordOf(change.previous),
-    eligible: change.previous.eligible === 1,
-    reason: change.previous.ineligible_reason,
-    state: change.previous.state,
+    ...recordOf(previous),
+    eligible: previous.eligible === 1,
+    reason: previous.ineligible_reason,
+    state: previous.state,
   };
-  const diff = changedValues(before, { ...after, state: change.row.state });
-  const action = change.previous.state === 'removed' ? 'object.returned' : 'object.updated';
-  return {
-    tenantId,
-    actor,
-    action,
-    objectType: 'directory-object',
-    objectId: change.row.anchor,
-    ...diff,
-  };
+  const diff = changedValues(before, { ...record, ...eligibility, state: row.state });
+  const action = previous.state === 'removed' ? 'object.returned' : 'object.updated';
+  return { ...entry, action, ...diff };
 }
 
 /** Applies the records of a batch; every read and write covers the whole batch at once. */
@@ -161,7 +162,8 @@ export async function applyRecords(
   const changed: ChangedObject[] = [];
   const unchanged: ObjectResult[] = [];
   for (const record of valid) {
-    const hash = recordHash(record);
+    const json = canonicalJson(record);
+    const hash = recordHash(json);
     const previous = existing.get(record.anchor);
     if (previous !== undefined && previous.record_hash === hash && previous.state === 'present') {
       unchanged.push({
@@ -181,7 +183,7 @@ export async function applyRecords(
       upn_key: keyOrNull(record.userPrincipalName),
       display_name: record.displayName,
       display_name_key: keyOrNull(record.displayName),
-      record: JSON.stringify(record, recordAttributes as unknown as string[]),
+      record: json,
       record_hash: hash,
       eligible: flag(eligibility.eligible),
       ineligible_reason: eligibility.reason,

@@ -191,14 +191,20 @@ export class RemovalService implements RemovalApi {
   ): Promise<{ removed: number }> {
     return inTransaction(this.context, async (trx) => {
       const rows = await this.selectPending(trx, tenantId, ids);
-      const present = await trx
-        .selectFrom('directory_objects')
-        .select('anchor')
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', 'present')
-        .where('anchor', 'in', rows.length === 0 ? [''] : rows.map((row) => row.anchor))
-        .execute();
-      const anchors = present.map((row) => row.anchor);
+      const anchors: string[] = [];
+      for (const part of chunks(
+        rows.map((row) => row.anchor),
+        500,
+      )) {
+        const present = await trx
+          .selectFrom('directory_objects')
+          .select('anchor')
+          .where('tenant_id', '=', tenantId)
+          .where('state', '=', 'present')
+          .where('anchor', 'in', part)
+          .execute();
+        anchors.push(...present.map((row) => row.anchor));
+      }
       const policies = await loadPolicies(trx, tenantId);
       await applyRemovals(this.context, trx, tenantId, anchors, policies, actor);
       await this.decide(

@@ -156,17 +156,17 @@ async function applyDeltaRemovals(
     }
     wanted.push(anchor);
   }
-  const present = new Set(
-    (
-      await trx
-        .selectFrom('directory_objects')
-        .select('anchor')
-        .where('tenant_id', '=', run.tenantId)
-        .where('state', '=', 'present')
-        .where('anchor', 'in', wanted.length === 0 ? [''] : wanted)
-        .execute()
-    ).map((row) => row.anchor),
-  );
+  const present = new Set<string>();
+  for (const part of chunks(wanted, 500)) {
+    const rows = await trx
+      .selectFrom('directory_objects')
+      .select('anchor')
+      .where('tenant_id', '=', run.tenantId)
+      .where('state', '=', 'present')
+      .where('anchor', 'in', part)
+      .execute();
+    for (const row of rows) present.add(row.anchor);
+  }
   const held = await pendingAnchors(trx, run.tenantId, wanted);
   const candidates = wanted.filter((anchor) => present.has(anchor) && !held.has(anchor));
   for (const anchor of wanted) {

@@ -55,7 +55,7 @@ describe.each(engines)('store on %s', (engine) => {
       .select(sql<string>`name`.as('name'))
       .execute();
     await again.close();
-    expect(applied.map((row) => (row).name)).toEqual(Object.keys(migrations));
+    expect(applied.map((row) => row.name)).toEqual(Object.keys(migrations));
   });
 
   it('keeps non-ASCII text and keys exactly', async () => {
