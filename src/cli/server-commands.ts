@@ -7,6 +7,7 @@ import { initServer, type InitServerResult } from '../server/init.ts';
 import { readServerConfig, redactDatabaseUrl, resolveDataPath } from '../server/server-config.ts';
 import { mailboxSignInPlugin } from '../server/mailbox-signin/plugin.ts';
 import { panelServerPlugin } from '../server/panel/plugin.ts';
+import { scimServerPlugin } from '../server/scim/routes/plugin.ts';
 import { startServer } from '../server/start.ts';
 import { openStore } from '../store/store.ts';
 
@@ -121,7 +122,11 @@ function registerStart(server: Command): void {
         logger,
         insecureHttp: flags.insecureHttp === true,
         ...(flags.listen === undefined ? {} : { listen: flags.listen }),
-        plugins: (context) => [panelServerPlugin(context), mailboxSignInPlugin(context)],
+        plugins: (context) => [
+          panelServerPlugin(context),
+          mailboxSignInPlugin(context),
+          scimServerPlugin(context),
+        ],
       });
       print(`UserPilot service listening on ${running.url}`);
       await stopRequested;
@@ -174,7 +179,8 @@ function registerRotate(server: Command): void {
     });
 }
 
-async function findTenant(service: HostedService, name: string | undefined) {
+/** Finds a tenant by name, or the only tenant when no name is given. */
+export async function findTenant(service: HostedService, name: string | undefined) {
   if (name !== undefined) {
     const tenant = await service.tenants.getByName(name);
     if (tenant !== null) return tenant;

@@ -90,8 +90,10 @@ function unknownEndpoint(request: FastifyRequest): ScimError {
 }
 
 /** Registers the SCIM plugin on a server; the form `buildServer` takes in its `plugins`. */
-export function scimServerPlugin(service: HostedService): (app: FastifyInstance) => Promise<void> {
+export function scimServerPlugin(context: {
+  service: HostedService;
+}): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
-    await app.register(scimPlugin, { prefix: scimPrefix, service });
+    await app.register(scimPlugin, { prefix: scimPrefix, service: context.service });
   };
 }

@@ -94,7 +94,7 @@ export async function startScimServer(storeUrl: string, logger?: Logger): Promis
     logger: log,
     clock,
     tls: certificate,
-    plugins: [scimServerPlugin(service)],
+    plugins: [scimServerPlugin({ service })],
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
