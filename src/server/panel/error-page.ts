@@ -38,19 +38,23 @@ export function handlePanelError(context: PanelContext) {
       return reply.redirect(panelUrl('/sign-in'), 303);
     }
     if (isUserPilotError(error)) {
-      const level = error.status >= 500 ? 'error' : 'info';
-      context.log[level]({ code: error.code, err: error }, 'panel request rejected');
+      // The server's request log writes one line per request with this code; 5xx also get
+      // their cause here.
+      request.errorCode = error.code;
+      if (error.status >= 500)
+        context.log.error({ code: error.code, err: error }, 'panel request failed');
       return sendErrorPage(request, reply, error.status, 'Request rejected', flashOfError(error));
     }
     const status = (error as Partial<FastifyError>).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
-      context.log.info({ code: 'UP_PANEL_FORM_INVALID', err: error }, 'panel request invalid');
+      request.errorCode = 'UP_PANEL_FORM_INVALID';
       const flash = {
         kind: 'error',
         text: 'The request is invalid. Reload the page and try again.',
       } as const;
       return sendErrorPage(request, reply, status, 'Request rejected', flash);
     }
+    request.errorCode = 'UP_PANEL_INTERNAL';
     context.log.error({ code: 'UP_PANEL_INTERNAL', err: error }, 'panel request failed');
     const flash = {
       kind: 'error',

@@ -25,6 +25,8 @@ export interface PanelFixture {
   /** https://127.0.0.1:PORT */
   baseUrl: string;
   fingerprint: string;
+  /** Every log line the service wrote, at debug level and above, as JSON text. */
+  logLines: string[];
   close(): Promise<void>;
 }
 
@@ -32,7 +34,11 @@ export interface PanelFixture {
 export async function startPanelFixture(): Promise<PanelFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'userpilot-panel-'));
   const clock = new ManualClock(new Date());
-  const logger = createLogger({ level: process.env.USERPILOT_TEST_LOG_LEVEL ?? 'silent' });
+  const logLines: string[] = [];
+  const logger = createLogger({
+    level: 'debug',
+    destination: { write: (line: string) => void logLines.push(line) },
+  });
   const store: Store = await openStore({ url: join(dir, 'hosted.sqlite') });
   const service = new HostedService({ store, clock, logger });
   const certificate = await createLabCertificate('localhost', clock);
@@ -50,6 +56,7 @@ export async function startPanelFixture(): Promise<PanelFixture> {
     clock,
     baseUrl: `https://127.0.0.1:${port}`,
     fingerprint: certificate.fingerprintSha256,
+    logLines,
     close: async () => {
       await app.close();
       await store.close();

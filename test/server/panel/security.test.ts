@@ -192,6 +192,16 @@ describe('panel security', () => {
     expect(cookies.some((cookie) => cookie.name === '__Host-userpilot_session')).toBe(false);
   });
 
+  it('log lines hold codes but no password', () => {
+    const lines = fixture.logLines.join('\n');
+    expect(lines).toContain('UP_PANEL_SIGN_IN_FAILED');
+    expect(lines).toContain('UP_PANEL_SIGN_IN_THROTTLED');
+    expect(lines).toContain('UP_PANEL_CSRF_INVALID');
+    for (const secret of [alice.password, bob.password, carol.password, 'not the password']) {
+      expect(lines).not.toContain(secret);
+    }
+  });
+
   it('sign-out ends the session in the store', async () => {
     await signIn(page, fixture.baseUrl, alice);
     const token = (await browser.context.cookies(fixture.baseUrl)).find(

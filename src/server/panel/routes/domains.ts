@@ -32,7 +32,7 @@ export function registerDomainRoutes(app: FastifyInstance, context: PanelContext
   app.post('/domains', async (request, reply) => {
     const auth = requireAdmin(request);
     const name = (formText(request, 'name') ?? '').trim();
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.domains.register(auth.tenantId, name, auth.actor),
     );
     if (!result.ok) {
@@ -49,7 +49,7 @@ export function registerDomainRoutes(app: FastifyInstance, context: PanelContext
 
   app.post<{ Params: { id: string } }>('/domains/:id/remove', async (request, reply) => {
     const auth = requireAdmin(request);
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.domains.remove(auth.tenantId, request.params.id, auth.actor),
     );
     if (!result.ok) {

@@ -74,7 +74,7 @@ function registerCreate(app: FastifyInstance, context: PanelContext): void {
 
   app.post('/mailboxes', async (request, reply) => {
     const auth = requireAdmin(request);
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.mailboxes.create(auth.tenantId, mailboxInputFromForm(request), auth.actor),
     );
     if (!result.ok) {
@@ -104,7 +104,7 @@ function registerEdit(app: FastifyInstance, context: PanelContext): void {
       const flash = { kind: 'ok', text: 'Nothing changed.' } as const;
       return sendForm(context, reply, auth, { mailbox, flash });
     }
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.mailboxes.update(auth.tenantId, mailbox.id, patch, auth.actor),
     );
     if (!result.ok) {
@@ -125,7 +125,7 @@ function registerEdit(app: FastifyInstance, context: PanelContext): void {
   app.post<IdParams>('/mailboxes/:id/unlink', async (request, reply) => {
     const auth = requireAdmin(request);
     const mailbox = await loadMailbox(context, auth, request.params.id);
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.links.unlink(auth.tenantId, mailbox.id, auth.actor),
     );
     if (!result.ok) {

@@ -33,12 +33,14 @@ export function registerOperatorRoutes(app: FastifyInstance, context: PanelConte
     const adminPassword = formText(request, 'adminPassword') ?? '';
     const draft = { name, adminUser };
 
-    const tenant = await attempt(() => context.service.tenants.create({ name }, auth.actor));
+    const tenant = await attempt(request, () =>
+      context.service.tenants.create({ name }, auth.actor),
+    );
     if (!tenant.ok) {
       const flash = flashOfError(tenant.error);
       return sendTenants(context, reply, auth, { flash, draft, status: tenant.error.status });
     }
-    const admin = await attempt(() =>
+    const admin = await attempt(request, () =>
       context.service.admins.create(
         tenant.value.id,
         { username: adminUser, password: adminPassword },
@@ -62,7 +64,7 @@ export function registerOperatorRoutes(app: FastifyInstance, context: PanelConte
     const auth = requireOperator(request);
     const username = (formText(request, 'adminUser') ?? '').trim();
     const password = formText(request, 'adminPassword') ?? '';
-    const admin = await attempt(() =>
+    const admin = await attempt(request, () =>
       context.service.admins.create(request.params.id, { username, password }, auth.actor),
     );
     if (!admin.ok) {

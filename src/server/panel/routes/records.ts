@@ -34,10 +34,11 @@ function registerRemovals(app: FastifyInstance, context: PanelContext): void {
     const ids = formText(request, 'scope') === 'all' ? 'all' : formList(request, 'id');
     if (ids !== 'all' && ids.length === 0) {
       const flash = { kind: 'error', text: 'Select at least one held removal first.' } as const;
+      request.errorCode = 'UP_PANEL_FORM_INVALID';
       return sendRemovals(context, reply, auth, flash, 400);
     }
     const approve = formText(request, 'decision') === 'approve';
-    const result = await attempt(async () => {
+    const result = await attempt(request, async () => {
       if (approve) {
         const { removed } = await context.service.removals.approve(auth.tenantId, ids, auth.actor);
         return removed === 1
@@ -126,7 +127,7 @@ function registerScimTokens(app: FastifyInstance, context: PanelContext): void {
     const auth = requireAdmin(request);
     const label = (formText(request, 'label') ?? '').trim();
     const serviceUrl = serviceUrlOf(context, request);
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.scimTokens.create(auth.tenantId, label, auth.actor),
     );
     if (!result.ok) {
@@ -145,7 +146,7 @@ function registerScimTokens(app: FastifyInstance, context: PanelContext): void {
     async (request, reply) => {
       const auth = requireAdmin(request);
       const serviceUrl = serviceUrlOf(context, request);
-      const result = await attempt(() =>
+      const result = await attempt(request, () =>
         context.service.scimTokens.revoke(auth.tenantId, request.params.id, auth.actor),
       );
       if (!result.ok) {

@@ -109,13 +109,14 @@ async function handleSignIn(
       kind: 'error',
       text: 'The sign-in form expired. Enter your password again.',
     } as const;
+    request.errorCode = 'UP_PANEL_CSRF_INVALID';
     return sendForm(reply, kind, 403, { userName, flash });
   }
 
   const keys = throttleKeys(kind, userName, request.ip);
   const wait = await currentWait(context, keys);
   if (wait > 0) {
-    context.log.info({ code: 'UP_PANEL_SIGN_IN_THROTTLED', count: wait }, 'sign-in throttled');
+    request.errorCode = 'UP_PANEL_SIGN_IN_THROTTLED';
     void reply.header('retry-after', String(wait));
     return sendForm(reply, kind, 429, { userName, flash: { kind: 'error', text: waitText(wait) } });
   }
@@ -124,7 +125,7 @@ async function handleSignIn(
     userName === '' || password === '' ? null : await verify(context, kind, userName, password);
   if (subject === null) {
     const nextWait = await recordFailure(context, keys);
-    context.log.info({ code: 'UP_PANEL_SIGN_IN_FAILED' }, 'sign-in failed');
+    request.errorCode = 'UP_PANEL_SIGN_IN_FAILED';
     const text = html`User name or password is
     incorrect.${nextWait > 0 ? ` ${waitText(nextWait)}` : ''}`;
     if (nextWait > 0) void reply.header('retry-after', String(nextWait));

@@ -78,11 +78,12 @@ function registerLink(app: FastifyInstance, context: PanelContext): void {
     const address = (formText(request, 'mailbox') ?? '').trim();
     const mailbox = await context.service.mailboxes.getByAddress(auth.tenantId, address);
     if (mailbox === null) {
+      request.errorCode = 'UP_PANEL_NOT_FOUND';
       const text = html`No mailbox has the address ${address}. Enter the UPN or an address of an
       unlinked mailbox.`;
       return sendUnlinked(context, reply, auth, { kind: 'error', text }, 404);
     }
-    const result = await attempt(() =>
+    const result = await attempt(request, () =>
       context.service.links.link(auth.tenantId, anchor, mailbox.id, auth.actor),
     );
     if (!result.ok)
@@ -116,6 +117,7 @@ function registerAutocreate(app: FastifyInstance, context: PanelContext): void {
     const anchors = formText(request, 'scope') === 'all' ? 'all' : formList(request, 'anchor');
     if (anchors !== 'all' && anchors.length === 0) {
       const flash = { kind: 'error', text: 'Select at least one directory object first.' } as const;
+      request.errorCode = 'UP_PANEL_FORM_INVALID';
       return sendUnlinked(context, reply, auth, flash, 400);
     }
     const result = await context.service.links.autocreate(auth.tenantId, anchors, auth.actor);

@@ -126,7 +126,7 @@ function registerSettings(app: FastifyInstance, context: PanelContext): void {
 
   app.post('/userpilot/settings', async (request, reply) => {
     const auth = requireAdmin(request);
-    const result = await attempt(async () =>
+    const result = await attempt(request, async () =>
       context.service.policies.update(auth.tenantId, policiesFromForm(request), auth.actor),
     );
     if (!result.ok)
@@ -138,7 +138,7 @@ function registerSettings(app: FastifyInstance, context: PanelContext): void {
     '/userpilot/settings/restore/:id',
     async (request, reply) => {
       const auth = requireAdmin(request);
-      const result = await attempt(() =>
+      const result = await attempt(request, () =>
         context.service.mailboxes.restore(auth.tenantId, request.params.id, auth.actor),
       );
       if (!result.ok)
