@@ -170,6 +170,18 @@ describe.each(storeEngines)('userpilot server on $name', (engine) => {
         body: { userName: rotated.user, password: rotated.password, agent: facts },
       });
       expect(newPassword.status).toBe(200);
+
+      // The other parts are served too, and their routes join the OpenAPI document.
+      const document = await http.send({ method: 'GET', path: '/openapi.json', agentTime: null });
+      const paths = Object.keys((document.body as { paths: Record<string, unknown> }).paths);
+      expect(paths).toContain(agentRoutes.runStart);
+      expect(paths.some((path) => path.startsWith('/scim/v2/'))).toBe(true);
+      const scim = await http.send({
+        method: 'GET',
+        path: '/scim/v2/ServiceProviderConfig',
+        agentTime: null,
+      });
+      expect([200, 401]).toContain(scim.status);
     } finally {
       http.close();
       server.child.kill('SIGTERM');
