@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -19,6 +20,7 @@ import {
   createLabUser,
   deleteLabUsers,
   newPassword,
+  readPwdLastSet,
   resetWithSambaTool,
   type LabUser,
 } from './support/lab-users.ts';
@@ -34,12 +36,14 @@ describeLab('password synchronization with the lab DC', () => {
   const issued: string[] = [nonAsciiPassword];
   const users: LabUser[] = [];
   let before: { user: LabUser; password: string };
+  // The first agent holds the directory lease; a restarted agent only forwards passwords.
+  let directoryAgentId: string;
 
   async function newLinkedUser(): Promise<{ user: LabUser; password: string }> {
     const password = newPassword(issued);
     const user = await createLabUser(facts, password);
     users.push(user);
-    await linkMailboxes(hosted, agent.agentId, [user]);
+    await linkMailboxes(hosted, directoryAgentId, [user]);
     // The password given at creation is captured too; wait for it, so a later check for a
     // newer password cannot be satisfied by this one.
     if (!(await waitForNewerPassword(user, undefined))) {
@@ -66,11 +70,12 @@ describeLab('password synchronization with the lab DC', () => {
     folder = harnessDir();
     hosted = await startServiceSide(folder.dir, facts);
     agent = await startAgentSide(folder.dir, facts, hosted);
+    directoryAgentId = agent.agentId;
     // Created before capture starts: its password can never be captured.
     const password = newPassword(issued);
     before = { user: await createLabUser(facts, password), password };
     users.push(before.user);
-    await linkMailboxes(hosted, agent.agentId, [before.user]);
+    await linkMailboxes(hosted, directoryAgentId, [before.user]);
     agent.start();
     // The first poll only sets the starting point; give it time to run.
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -161,6 +166,45 @@ describeLab('password synchronization with the lab DC', () => {
     expect(agentFileLeaks(agent, [old, fresh])).toEqual([]);
   });
 
+  it('delivers only the newest change made while stopped', async () => {
+    const { user, password: old } = await newLinkedUser();
+    const since = await storedPwdLastSet(user);
+    await agent.stop();
+    const middle = newPassword(issued);
+    const last = newPassword(issued);
+    await resetWithSambaTool(facts, user, middle);
+    await resetWithSambaTool(facts, user, last);
+    const changedAt = await readPwdLastSet(facts, user);
+
+    // The restarted agent resumes from the cursor in its state folder.
+    agent = await startAgentSide(folder.dir, facts, hosted);
+    agent.start();
+    expect(await waitForNewerPassword(user, since)).toBe(true);
+    expect(await storedPwdLastSet(user)).toBe(changedAt);
+    expect(await signIn(hosted, user.upn, last)).toBe(200);
+    expect(await signIn(hosted, user.upn, middle)).toBe(401);
+    expect(await signIn(hosted, user.upn, old)).toBe(401);
+  });
+
+  it('records a too short password as a policy event', async () => {
+    const { user, password: old } = await newLinkedUser();
+    // Seven characters: Samba's minimum, one below the tenant's default of eight.
+    const short = `A1-${randomBytes(2).toString('hex')}`;
+    issued.push(short);
+    await resetWithSambaTool(facts, user, short);
+
+    const recorded = await waitFor(async () => {
+      const page = await hosted.service.activity.list(hosted.tenantId, { objectId: user.anchor });
+      return page.items.some((entry) => entry.action === 'password.policy-violation');
+    });
+    expect(recorded).toBe(true);
+    expect(await signIn(hosted, user.upn, short)).toBe(401);
+    expect(await signIn(hosted, user.upn, old)).toBe(200);
+    expect(await waitFor(() => Promise.resolve(agent.outbox.queueDepth().password === 0))).toBe(
+      true,
+    );
+  });
+
   it('leaves no test password in any log', async () => {
     // Flushes the debug lines of the sign-ins and deliveries above.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -174,6 +218,10 @@ describeLab('password synchronization with the lab DC', () => {
       expect(findPasswords(readFileSync(file), issued), `${name} log`).toEqual([]);
     }
     expect(readFileSync(agent.logFile, 'utf8')).toContain('password changes captured');
+
+    const activity = await hosted.service.activity.list(hosted.tenantId, { limit: 500 });
+    expect(activity.items.length).toBeGreaterThan(0);
+    expect(findPasswords(JSON.stringify(activity.items), issued), 'activity log').toEqual([]);
     // NOTE: there is no diagnostics archive command yet, so no archive is searched here.
   });
 });

@@ -152,6 +152,7 @@ export async function startAgentSide(
     start: () => sync.start(),
     stop: async () => {
       await close();
+      db.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client } from 'ldapts';
 import { guidFromBytes } from '../../../src/directory/guid.ts';
+import { integer8TextToIso } from '../../../src/directory/integer8.ts';
 import type { LabFacts } from '../../../src/lab/facts.ts';
 import { labLayout } from '../../../src/lab/layout.ts';
 import { inNamespace, redact, runCommand } from '../../../src/lab/command.ts';
@@ -128,5 +129,18 @@ export async function changeOwnPassword(
 export async function deleteLabUsers(facts: LabFacts, users: readonly LabUser[]): Promise<void> {
   await asBound(facts, facts.adminDn, facts.adminPassword, async (client) => {
     for (const user of users) await client.del(user.dn).catch(() => undefined);
+  });
+}
+
+/** The user's pwdLastSet as AD holds it, as an ISO 8601 instant (null when never set). */
+export async function readPwdLastSet(facts: LabFacts, user: LabUser): Promise<string | null> {
+  return asBound(facts, facts.adminDn, facts.adminPassword, async (client) => {
+    const { searchEntries } = await client.search(user.dn, {
+      scope: 'base',
+      attributes: ['pwdLastSet'],
+    });
+    const value = searchEntries[0]?.pwdLastSet;
+    if (typeof value !== 'string') throw new Error(`${user.dn} has no pwdLastSet`);
+    return integer8TextToIso(value);
   });
 }
