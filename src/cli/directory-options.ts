@@ -73,7 +73,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The first line of a password source, without its line ending; other spaces are kept. */
+/** Returns the first line of a password source, without its line ending; other spaces are kept. */
 function firstLine(text: string): string {
   return text.split(/\r?\n/, 1)[0] ?? '';
 }

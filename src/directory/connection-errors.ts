@@ -56,12 +56,12 @@ const bindSubCodes: Record<string, SubCodeInfo> = {
   },
 };
 
-/** The AD sub-code of an LDAP 49 diagnostic message (`..., data 52e, v4563`), lower case. */
+/** Extracts the AD sub-code of an LDAP 49 diagnostic message (`..., data 52e, v4563`), lower case. */
 export function bindSubCode(diagnostic: string): string | undefined {
   return /\bdata ([0-9a-f]{1,8})\b/i.exec(diagnostic)?.[1]?.toLowerCase();
 }
 
-/** The DC's diagnostic text without the ` Code: 0x31` suffix ldapts appends. */
+/** Returns the DC's diagnostic text without the ` Code: 0x31` suffix ldapts appends. */
 function diagnosticOf(error: ResultCodeError): string {
   return error.message.replace(/\s*Code: 0x[0-9a-f]+$/i, '');
 }

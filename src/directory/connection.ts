@@ -42,8 +42,9 @@ const defaultSleep = (milliseconds: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 /**
- * One bound LDAP connection to a DC. Operations connect again (with backoff) when the connection
- * was closed since the last one; an operation cut off in the middle fails and is not replayed.
+ * One bound LDAP connection to a DC. An operation connects again (with backoff) when the
+ * connection was closed since the last one. An operation cut off in the middle fails and is not
+ * replayed.
  */
 export class DirectoryConnection {
   readonly target: DirectoryTarget;
@@ -159,7 +160,7 @@ export class DirectoryConnection {
     return tlsError(error, this.target.label, certificate);
   }
 
-  /** The bound client, connecting again first when the connection was closed. */
+  /** Returns the bound client, connecting again first when the connection was closed. */
   private async boundClient(): Promise<Client> {
     if (this.client?.isConnected === true) return this.client;
     this.log.info({ target: this.target.label }, 'the connection was closed; connecting again');

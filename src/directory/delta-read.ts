@@ -11,14 +11,14 @@ import { readDcState } from './root-dse.ts';
 import { checkWatermark, type FullReadReason, type Watermark, watermarkOf } from './watermark.ts';
 
 /**
- * One change since a watermark. The directory reports what each changed user is now; the agent
- * compares with the record it sent last to tell an edit, a rename or a move apart.
+ * One change since a watermark, as the changed user is now. The agent compares it with the
+ * record it sent last to tell an edit, a rename or a move apart.
  */
 export type DirectoryChange =
   /** A user in the scope now: edited, renamed, moved inside the scope, or moved into it. */
   | { kind: 'changed'; record: DirectoryUserRecord; metadata: ReadMetadata }
   /**
-   * A live user outside the scope that changed: a move out of the scope when the agent holds
+   * A live user outside the scope that changed: a move out of the scope when the agent has sent
    * its anchor, otherwise a change the agent ignores.
    */
   | { kind: 'outOfScope'; anchor: string; dn: string }

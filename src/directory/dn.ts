@@ -225,7 +225,7 @@ function normalizeRdn(rdn: Pick<Rdn, 'attributes'>): string {
     .join('+');
 }
 
-/** The normal form of a DN for comparisons: lower case, one escaping, RDN pairs sorted. */
+/** Returns the normal form of a DN for comparisons: lower case, one escaping, RDN pairs sorted. */
 export function normalizeDn(text: string): string {
   return parseDn(text).map(normalizeRdn).join(',');
 }
@@ -235,7 +235,7 @@ export function dnEquals(left: string, right: string): boolean {
   return normalizeDn(left) === normalizeDn(right);
 }
 
-/** The DN of the parent entry, cut from the text unchanged; the empty string for a one-RDN DN. */
+/** Returns the DN of the parent entry, cut from the text unchanged; the empty string for a one-RDN DN. */
 export function parentDn(text: string): string {
   const rdns = parseDn(text);
   const parent = rdns[1];

@@ -31,7 +31,7 @@ export type MappedEntry =
 
 type RawValue = string | Buffer;
 
-/** The values of one attribute of an ldapts entry, found without regard to the name's case. */
+/** Returns the values of one attribute of an ldapts entry, found without regard to the name's case. */
 function valuesOf(entry: Entry, lowerKeys: Map<string, string>, attribute: string): RawValue[] {
   const key = lowerKeys.get(attribute.toLowerCase());
   if (key === undefined) return [];
@@ -88,7 +88,7 @@ export function decodeField(codec: FieldCodec, values: RawValue[]): unknown {
   }
 }
 
-/** The field values an absent attribute leaves: null, except where a default applies. */
+/** Builds a record with every field empty (null or []), before the attributes are applied. */
 function emptyRecord(dn: string): DirectoryUserRecord {
   return {
     anchor: '',

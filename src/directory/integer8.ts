@@ -11,7 +11,7 @@ export const integer8Never = 0x7fffffffffffffffn;
 const epochOffset = 116444736000000000n;
 const intervalsPerMillisecond = 10000n;
 
-/** The latest instant a JavaScript Date holds (8.64e15 ms after 1970). */
+/** The latest instant a JavaScript Date can represent (8.64e15 ms after 1970). */
 const maxDateMilliseconds = 8640000000000000n;
 
 /** Parses the decimal text of an integer8 attribute. */

@@ -4,7 +4,7 @@ import { describeResultCode } from './connection-errors.ts';
 import type { DirectoryConnection } from './connection.ts';
 import type { SearchStatus } from './search-status.ts';
 
-/** AD answers at most MaxPageSize entries per page, 1,000 by default. */
+/** AD returns at most MaxPageSize entries per page, 1,000 by default. */
 export const maxPageSize = 1000;
 
 export interface PagedSearch {
@@ -21,7 +21,7 @@ export interface PagedSearch {
   sizeLimit?: number;
   /** Seconds the server may spend; reaching it fails the read. Unlimited by default. */
   timeLimitSeconds?: number;
-  /** What is read, for messages: "the scope OU=Staff,DC=lab,DC=test". */
+  /** A description of the read for messages, e.g. "the scope OU=Staff,DC=lab,DC=test". */
   description: string;
 }
 
@@ -71,8 +71,8 @@ function statusError(statuses: SearchStatus[]): Error {
 }
 
 /**
- * Runs a paged search and yields the entries of each page. Every page is consumed; a lost
- * connection, a timeout, or any result code other than success (size or time limit) throws
+ * Runs a paged search and yields the entries of each page until the last one. A lost
+ * connection, a timeout, or any result code other than success (a size or time limit) throws
  * UP_DIRECTORY_READ_INCOMPLETE, so a short result never looks complete. Search references are
  * logged and skipped.
  */

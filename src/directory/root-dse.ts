@@ -1,7 +1,7 @@
 import type { DirectoryConnection } from './connection.ts';
 import { guidFromBytes } from './guid.ts';
 
-/** What a DC says about itself, read from the rootDSE and its NTDS Settings object. */
+/** The identity and state of a DC, read from its rootDSE and its NTDS Settings object. */
 export interface DcState {
   dnsHostName: string;
   /** The DC database's identity; it changes when the database is restored from a backup. */

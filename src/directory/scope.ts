@@ -43,7 +43,7 @@ async function namingContextOf(connection: DirectoryConnection): Promise<string>
   return text;
 }
 
-/** The objectClass values of one entry, or undefined when it does not exist. */
+/** Reads the objectClass values of one entry, or undefined when it does not exist. */
 async function objectClassesOf(
   connection: DirectoryConnection,
   dn: string,

@@ -14,7 +14,7 @@ export interface UsnPollerOptions {
 
 /**
  * Polls the rootDSE's highestCommittedUSN, a cheap read, and reports when it moves: any write
- * on the DC raises it, so a change tells the agent to ask for a delta. The first poll only sets
+ * on the DC raises it, so a change is the agent's signal to read a delta. The first poll only sets
  * the starting value.
  */
 export class UsnPoller {

@@ -3,14 +3,14 @@ import { dnEquals } from './dn.ts';
 import type { DcState } from './root-dse.ts';
 
 /**
- * Where the last read of one DC stopped. USNs are local to a DC, so the watermark also names the
+ * The position where the last read of one DC stopped. USNs are local to a DC, so the watermark also names the
  * DC (dnsHostName) and its database (invocationId): a watermark of another DC, or of this DC
  * before a restore, is useless and calls for a full read.
  */
 export interface Watermark {
   dnsHostName: string;
   invocationId: string;
-  /** highestCommittedUSN read before the read began; the next delta asks for USNs above it. */
+  /** highestCommittedUSN read before the read began; the next delta reads USNs above it. */
   usn: string;
   scopeDn: string;
 }
@@ -58,7 +58,7 @@ export function decodeWatermark(text: string): Watermark {
   };
 }
 
-/** The watermark for a read that starts now on this DC. */
+/** Builds the watermark for a read that starts now on this DC. */
 export function watermarkOf(state: DcState, scopeDn: string): Watermark {
   return {
     dnsHostName: state.dnsHostName,
@@ -68,7 +68,7 @@ export function watermarkOf(state: DcState, scopeDn: string): Watermark {
   };
 }
 
-/** Why a watermark cannot give a delta on this DC. */
+/** The reason a watermark cannot give a delta on this DC. */
 export type FullReadReason =
   'otherDc' | 'invocationIdChanged' | 'usnBehindWatermark' | 'scopeChanged';
 
