@@ -3,7 +3,9 @@ import { isUserPilotError } from '../protocol/errors.ts';
 import { registerAgentCommands } from './agent-commands.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
+import { registerScimCommands } from './scim-commands.ts';
 import { registerServerCommands } from './server-commands.ts';
+import { registerSetupCommand } from './setup-command.ts';
 import { registerStatusCommand } from './status-command.ts';
 import { version } from './version.ts';
 
@@ -18,9 +20,11 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerLabCommands(program);
   registerServerCommands(program);
+  registerScimCommands(program);
   registerAgentCommands(program);
   registerDirectoryCommands(program);
   registerStatusCommand(program);
+  registerSetupCommand(program);
   return program;
 }
 
