@@ -74,13 +74,18 @@ export function toErrorReply(error: unknown, codes: FrameworkErrorCodes): ErrorR
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return errorReply(codes.malformedJson, 'The request body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errorReply(codes.unsupportedMediaType, 'The request body must be application/json.');
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errorReply(codes.malformedJson, 'The request body does not match its Content-Length.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errorReply(codes.bodyTooLarge, 'The request body exceeds the size limit.', {
         hint: 'Send fewer records or manifest anchors per batch.',
       });
     default:
+      // Other request errors fastify raises (a malformed URL, for one) are the client's fault.
+      if (fastifyError.statusCode === 400) {
+        return errorReply(codes.invalidBody, `Invalid request: ${fastifyError.message ?? ''}`);
+      }
       return errorReply(codes.internal, 'The service failed while handling the request.', {
         hint: 'Retry later; the service log has the cause under the request id.',
       });
