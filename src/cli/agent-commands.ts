@@ -3,6 +3,7 @@ import { openAgent } from '../agent/agent-runtime.ts';
 import { defaultConfigPath, loadAgentConfig } from '../agent/config.ts';
 import { formatDryRun, planFullRun } from '../agent/dry-run.ts';
 import { Outbox } from '../agent/outbox.ts';
+import { startConfiguredPasswordSync } from '../agent/password/create-password-sync.ts';
 import { systemClock } from '../core/clock.ts';
 import { UserPilotError } from '../protocol/errors.ts';
 import { readAgentStatus } from '../agent/status-report.ts';
@@ -31,7 +32,13 @@ async function runAgent(options: ConfigOption): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   runtime.log.info({ config: loaded.path }, 'agent started');
+  let closePasswordSync: (() => Promise<void>) | undefined;
   try {
+    closePasswordSync = startConfiguredPasswordSync(loaded.config, {
+      db: runtime.db,
+      client: runtime.client,
+      logger: runtime.log,
+    });
     await runtime.engine.run(controller.signal);
   } catch (error) {
     runtime.log.fatal(
@@ -40,6 +47,7 @@ async function runAgent(options: ConfigOption): Promise<void> {
     );
     throw error;
   } finally {
+    await closePasswordSync?.();
     runtime.log.info('agent stopped');
     await runtime.close();
   }

@@ -1,4 +1,7 @@
+import { systemClock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
+import type { AgentConfig } from '../config-schema.ts';
+import { Outbox } from '../outbox.ts';
 import type { StateDatabase } from '../state-db.ts';
 import type { PasswordCaptureConfig } from './capture-config.ts';
 import { CaptureState } from './capture-state.ts';
@@ -59,4 +62,32 @@ export function createPasswordSync(setup: PasswordSyncSetup): {
       await ldap.close();
     },
   };
+}
+
+/**
+ * Starts password capture and delivery when the configuration enables it; returns its close
+ * function, or undefined when capture is off. The sync engine signs the shared client in; a
+ * delivery attempted before that fails once and is retried.
+ */
+export function startConfiguredPasswordSync(
+  config: Pick<AgentConfig, 'passwords' | 'stateDir' | 'directory' | 'sync'>,
+  parts: { db: StateDatabase; client: PasswordClient; logger: Logger },
+): (() => Promise<void>) | undefined {
+  if (!config.passwords.enabled) return undefined;
+  const { sync, close } = createPasswordSync({
+    capture: config.passwords,
+    stateDir: config.stateDir,
+    scopeDn: config.directory.scopeDn,
+    retryMaxSeconds: config.sync.retryMaxSeconds,
+    db: parts.db,
+    outbox: new Outbox(parts.db, systemClock),
+    client: parts.client,
+    logger: parts.logger,
+  });
+  sync.start();
+  parts.logger.info(
+    { component: 'password-sync', private_dir: config.passwords.privateDir },
+    'password capture started',
+  );
+  return close;
 }
