@@ -69,6 +69,13 @@ class DnReader {
 
   /** Reads an unquoted value; unescaped trailing spaces are insignificant and dropped. */
   private readStringValue(): string {
+    const plain = /^[^,+;\\]*/.exec(this.text.slice(this.position))?.[0] ?? '';
+    const next = this.text.charAt(this.position + plain.length);
+    if (next !== '\\') {
+      // Most values have no escapes, so they are cut out of the text as they are.
+      this.position += plain.length;
+      return plain.replace(/ +$/, '');
+    }
     const bytes: number[] = [];
     let significantLength = 0;
     while (!this.atEnd() && !',+;'.includes(this.peek())) {

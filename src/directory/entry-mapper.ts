@@ -31,11 +31,17 @@ export type MappedEntry =
 
 type RawValue = string | Buffer;
 
-/** Returns the values of one attribute of an ldapts entry, found without regard to the name's case. */
-function valuesOf(entry: Entry, lowerKeys: Map<string, string>, attribute: string): RawValue[] {
-  const key = lowerKeys.get(attribute.toLowerCase());
-  if (key === undefined) return [];
-  const value = entry[key];
+/**
+ * Returns the values of one attribute of an ldapts entry. ldapts keys attributes by the name the
+ * server sent, which usually matches the table's spelling; other spellings are found without
+ * regard to case.
+ */
+function valuesOf(entry: Entry, attribute: string): RawValue[] {
+  let value = entry[attribute];
+  if (value === undefined) {
+    const key = Object.keys(entry).find((name) => name.toLowerCase() === attribute.toLowerCase());
+    value = key === undefined ? undefined : entry[key];
+  }
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
@@ -151,7 +157,6 @@ function applyField(
  */
 export function mapEntry(entry: Entry): MappedEntry {
   const { dn } = parseExtendedDn(entry.dn);
-  const lowerKeys = new Map(Object.keys(entry).map((key) => [key.toLowerCase(), key]));
   const problems: AttributeProblem[] = [];
   let record: DirectoryUserRecord;
   try {
@@ -163,7 +168,7 @@ export function mapEntry(entry: Entry): MappedEntry {
   const metadata: ReadMetadata = { whenChanged: null, uSNChanged: null };
 
   for (const row of attributeMap) {
-    const values = valuesOf(entry, lowerKeys, row.attribute);
+    const values = valuesOf(entry, row.attribute);
     try {
       if (row.target === 'proxyAddresses') {
         Object.assign(record, splitProxyAddresses(values.map(asText)));
