@@ -25,8 +25,13 @@ export interface ActivityInput {
   after?: Record<string, unknown> | null;
 }
 
-/** Keys whose values are never written to the log, compared case-insensitively. */
-const secretKeyPattern = /password|secret|token|credential|hash|cookie|key$/i;
+/**
+ * Property names whose values are never written to the log, compared case-insensitively: a
+ * secret's own name, or a name ending in one (`password_hash`, `installPassword`). Names that
+ * merely contain one, such as `passwordMinLength`, stay.
+ */
+const secretKeyPattern =
+  /(password|passwd|secret|token|credential|hash|cookie|authorization|privatekey|apikey)$/i;
 
 /** Copies a value without the properties whose names denote secrets, at any depth. */
 export function withoutSecrets(value: unknown): unknown {

@@ -110,6 +110,8 @@ export class DomainService implements DomainApi {
         })
         .execute();
       const domainKeys = await loadDomainKeys(trx, tenantId);
+      // NOTE: a linked mailbox whose object becomes eligible again here keeps its last values
+      // until the object's next change reaches a batch.
       const { nowEligible } = await reevaluateDomain(trx, tenantId, keyOf(trimmed), domainKeys);
       await recordActivity(this.context, trx, [
         {

@@ -10,6 +10,7 @@ import {
   inTransaction,
   newId,
   nowText,
+  rejection,
   type HostedContext,
   type Queryable,
 } from './context.ts';
@@ -244,14 +245,30 @@ export class RemovalService implements RemovalApi {
     });
   }
 
+  /** Loads the pending removals named; rejects ids that are not pending (any more). */
   private async selectPending(trx: Queryable, tenantId: string, ids: string[] | 'all') {
-    let query = trx
+    const query = trx
       .selectFrom('pending_removals')
       .select(['id', 'anchor'])
       .where('tenant_id', '=', tenantId)
       .where('state', '=', 'pending');
-    if (ids !== 'all') query = query.where('id', 'in', ids.length === 0 ? [''] : ids);
-    return query.execute();
+    if (ids === 'all') return query.execute();
+
+    const rows: { id: string; anchor: string }[] = [];
+    for (const part of chunks([...new Set(ids)], 500)) {
+      rows.push(...(await query.where('id', 'in', part).execute()));
+    }
+    const found = new Set(rows.map((row) => row.id));
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length > 0) {
+      throw rejection(
+        'UP_HOSTED_REMOVAL_NOT_PENDING',
+        `${missing.length} of the held removals named are not pending: ${missing.slice(0, 5).join(', ')}.`,
+        'Reload the list of held removals and decide again.',
+        { ids: missing },
+      );
+    }
+    return rows;
   }
 
   private async decide(trx: Queryable, ids: string[], state: string, actor: Actor): Promise<void> {

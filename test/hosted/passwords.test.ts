@@ -163,6 +163,14 @@ describe.each(engines)('passwords and sign-in on %s', (engine) => {
     expect(events.items.map((e) => e.action)).toContain('password.policy-violation');
   });
 
+  it('activity log keeps policy values', async () => {
+    await h.service.policies.update(h.tenantId, { passwordMinLength: 10 }, adminActor);
+    const [entry] = (await h.service.activity.list(h.tenantId, { objectType: 'tenant' })).items;
+    expect(entry?.action).toBe('policies.updated');
+    expect(entry?.before).toEqual({ passwordMinLength: 8 });
+    expect(entry?.after).toEqual({ passwordMinLength: 10 });
+  });
+
   it('activity log and logs hold no secrets', async () => {
     const secrets = ['Secret-Captured-Pw-1', 'Secret-Mailbox-Pw-2', 'Secret-Admin-Pw-3'];
     const { record } = await linkedUser();

@@ -270,6 +270,21 @@ describe.each(engines)('run protocol on %s', (engine) => {
     expect(later.batch.results).toEqual([{ anchor: records[20]!.anchor, status: 'removed' }]);
   });
 
+  it('deciding a removal twice is rejected', async () => {
+    const records = Array.from({ length: 100 }, () => userRecord());
+    await h.run('delta', { records });
+    await h.fullRun(records.slice(20));
+    const [first] = await h.service.removals.listPending(h.tenantId);
+    expect(await h.service.removals.approve(h.tenantId, [first!.id], adminActor)).toEqual({
+      removed: 1,
+    });
+    const again = await h.service.removals
+      .reject(h.tenantId, [first!.id], adminActor)
+      .catch((e: unknown) => e);
+    expect(isUserPilotError(again, 'UP_HOSTED_REMOVAL_NOT_PENDING')).toBe(true);
+    expect(await h.service.removals.listPending(h.tenantId)).toHaveLength(19);
+  });
+
   it('held removal becomes obsolete when the object is reported again', async () => {
     const records = Array.from({ length: 100 }, () => userRecord());
     await h.run('delta', { records });
