@@ -52,6 +52,13 @@ async function seedDirectory(): Promise<void> {
     system,
   );
   await service.links.link(tenantId, linda.anchor, lindaMailbox.id, system);
+  const pwdLastSet = fixture.clock.now().toISOString();
+  const submitted = await service.passwords.submit(
+    tenantId,
+    { anchor: linda.anchor, password: 'Linda-ad-password-1', pwdLastSet },
+    { kind: 'agent', id: agent.agentId },
+  );
+  expect(submitted).toBe('stored');
   const annMailbox = await service.mailboxes.create(
     tenantId,
     { upn: 'ann@contoso.example', displayName: 'Ann A.' },
@@ -128,7 +135,9 @@ describe('control panel pages', () => {
     expect(await lindaRow.locator('.display-name').textContent()).toContain('(linked)');
     const annRow = page.locator(`tr[data-mailbox-id="${ids.annMailbox}"]`);
     expect(await annRow.locator('.display-name').textContent()).not.toContain('(linked)');
-    expect(await lindaRow.textContent()).toContain('not synchronized yet');
+    expect(await lindaRow.textContent()).toContain('synchronized at');
+    expect(await lindaRow.textContent()).not.toContain('not synchronized yet');
+    expect(await annRow.textContent()).toContain('not synchronized yet — change it on premises');
     await saveScreenshot(page, 'mailboxes');
   });
 
@@ -288,10 +297,25 @@ describe('control panel pages', () => {
 
   it('Activity filters by object type', async () => {
     await page.goto(`${fixture.baseUrl}/panel/userpilot/activity?objectType=domain`);
-    const rows = page.locator('main tbody tr');
-    expect(await rows.count()).toBeGreaterThan(0);
-    expect(await page.locator('main tbody').textContent()).toContain('domain');
+    const types = await page.locator('main tbody tr td:nth-child(4)').allInnerTexts();
+    expect(types.length).toBeGreaterThan(0);
+    for (const type of types) expect(type).toMatch(/^domain/);
     await saveScreenshot(page, 'activity');
+  });
+
+  it('Activity filters by actor', async () => {
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/activity?actor=alice`);
+    const actors = await page.locator('main tbody tr td:nth-child(2)').allInnerTexts();
+    expect(actors.length).toBeGreaterThan(0);
+    for (const actor of actors) expect(actor).toBe('admin alice');
+  });
+
+  it('Activity filters by time', async () => {
+    const future = new Date(fixture.clock.now().getTime() + 3_600_000).toISOString().slice(0, 16);
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/activity?since=${future}`);
+    expect(await page.locator('main tbody').textContent()).toContain('No activity matches.');
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/activity?until=${future}`);
+    expect(await page.locator('main tbody tr td:nth-child(2)').count()).toBeGreaterThan(0);
   });
 
   it('SCIM token is shown once and can be revoked', async () => {

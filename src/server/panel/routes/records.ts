@@ -66,15 +66,39 @@ function parseLocalTime(value: string): number | undefined {
 // NOTE: the activity query filters by object only, so actor and time are applied to each page
 // the service returns; a filtered page can hold fewer than its size, and "Older entries"
 // still pages through the unfiltered log.
-function matchesFilters(entry: ActivityEntry, filters: ActivityFilters): boolean {
+function matchesFilters(
+  entry: ActivityEntry,
+  filters: ActivityFilters,
+  actorNames: Map<string, string>,
+): boolean {
   const at = new Date(entry.at).getTime();
   const since = parseLocalTime(filters.since);
   const until = parseLocalTime(filters.until);
-  if (filters.actor !== '' && !entry.actor.toLowerCase().includes(filters.actor.toLowerCase())) {
-    return false;
-  }
+  const actor = `${entry.actor} ${actorNames.get(entry.actor) ?? ''}`.toLowerCase();
+  if (filters.actor !== '' && !actor.includes(filters.actor.toLowerCase())) return false;
   if (since !== undefined && at < since) return false;
   return until === undefined || at <= until;
+}
+
+/** Names the tenant's admins, agents and SCIM tokens and the operators, by their log text. */
+async function loadActorNames(
+  context: PanelContext,
+  tenantId: string,
+): Promise<Map<string, string>> {
+  const [admins, agents, tokens, operators] = await Promise.all([
+    context.service.admins.list(tenantId),
+    context.service.agents.list(tenantId),
+    context.service.scimTokens.list(tenantId),
+    context.service.operators.list(),
+  ]);
+  return new Map([
+    ...admins.map((admin) => [`admin:${admin.id}`, `admin ${admin.username}`] as const),
+    ...agents.map((agent) => [`agent:${agent.id}`, `agent on ${agent.dc}`] as const),
+    ...tokens.map((token) => [`scim:${token.id}`, `SCIM token ${token.label}`] as const),
+    ...operators.map(
+      (operator) => [`operator:${operator.id}`, `operator ${operator.username}`] as const,
+    ),
+  ]);
 }
 
 type ActivityQuerystring = Partial<Record<keyof ActivityFilters | 'cursor', string>>;
@@ -97,8 +121,16 @@ function registerActivity(app: FastifyInstance, context: PanelContext): void {
       ...(filters.objectType === '' ? {} : { objectType: filters.objectType }),
       ...(filters.objectId === '' ? {} : { objectId: filters.objectId }),
     });
-    const entries = page.items.filter((entry) => matchesFilters(entry, filters));
-    const view = { viewer: auth.viewer, filters, entries, nextCursor: page.nextCursor, cursor };
+    const actorNames = await loadActorNames(context, auth.tenantId);
+    const entries = page.items.filter((entry) => matchesFilters(entry, filters, actorNames));
+    const view = {
+      viewer: auth.viewer,
+      filters,
+      entries,
+      actorNames,
+      nextCursor: page.nextCursor,
+      cursor,
+    };
     return sendPage(reply, renderActivity(view));
   });
 }

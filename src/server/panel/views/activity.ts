@@ -17,10 +17,24 @@ export interface ActivityView {
   viewer: LayoutViewer;
   filters: ActivityFilters;
   entries: ActivityEntry[];
+  /** Readable names of actors by their log text (`admin:<id>` to `admin alice`). */
+  actorNames: Map<string, string>;
   nextCursor: string | null;
   cursor: string;
   flash?: Flash | undefined;
 }
+
+/** Object types the hosted service writes to the activity log, offered as suggestions. */
+const objectTypes = [
+  'mailbox',
+  'directory-object',
+  'domain',
+  'agent',
+  'run',
+  'scim-token',
+  'admin',
+  'tenant',
+];
 
 /** Renders before/after as `field: old → new` lines; values are escaped like all others. */
 function renderChanges(entry: ActivityEntry): Html {
@@ -46,11 +60,20 @@ function renderFilters(filters: ActivityFilters): Html {
   >
     <label
       >Object type
-      <input type="text" name="objectType" value="${filters.objectType}" placeholder="mailbox"
+      <input
+        type="text"
+        name="objectType"
+        value="${filters.objectType}"
+        placeholder="mailbox"
+        list="object-types"
     /></label>
+    <datalist id="object-types">
+      ${objectTypes.map((type) => html`<option value="${type}"></option>`)}
+    </datalist>
     <label>Object id <input type="text" name="objectId" value="${filters.objectId}" /></label>
     <label
-      >Actor <input type="text" name="actor" value="${filters.actor}" placeholder="admin, agent:…"
+      >Actor
+      <input type="text" name="actor" value="${filters.actor}" placeholder="user name, DC or admin"
     /></label>
     <label>From (UTC) <input type="datetime-local" name="since" value="${filters.since}" /></label>
     <label>To (UTC) <input type="datetime-local" name="until" value="${filters.until}" /></label>
@@ -63,7 +86,7 @@ export function renderActivity(view: ActivityView): string {
     (entry) =>
       html`<tr>
         <td>${formatTime(entry.at)}</td>
-        <td>${entry.actor}</td>
+        <td title="${entry.actor}">${view.actorNames.get(entry.actor) ?? entry.actor}</td>
         <td>${entry.action}</td>
         <td>${entry.objectType}<br /><span class="muted">${entry.objectId ?? ''}</span></td>
         <td>${renderChanges(entry)}</td>
