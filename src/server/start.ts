@@ -6,7 +6,6 @@ import { HostedService } from '../hosted/index.ts';
 import { UserPilotError } from '../protocol/errors.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildServer, type ServerPlugin } from './app.ts';
-import { defaultServerParts } from './parts.ts';
 import {
   assertPlainHttpAllowed,
   formatListenAddress,
@@ -24,7 +23,7 @@ export interface StartServerOptions {
   insecureHttp?: boolean;
   logger: Logger;
   clock?: Clock;
-  /** Adds the parts' routes given the service the server runs on; SCIM and panel by default. */
+  /** Adds the parts' routes (SCIM, panel) given the service the server runs on. */
   plugins?: (context: ServerPluginContext) => ServerPlugin[];
 }
 
@@ -66,7 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       clock,
       tls,
       leaseTtlSeconds: config.leaseTtlSeconds,
-      plugins: (options.plugins ?? defaultServerParts)(context),
+      plugins: options.plugins?.(context) ?? [],
     });
     const url = await listen(app, address, tls === null ? 'http' : 'https');
     log.info(
