@@ -27,7 +27,7 @@ export interface StartServerOptions {
   plugins?: (context: ServerPluginContext) => ServerPlugin[];
 }
 
-/** What a part's routes receive to build themselves. */
+/** The service, clock, logger and certificate facts a part builds its routes from. */
 export interface ServerPluginContext {
   service: HostedService;
   clock: Clock;
