@@ -41,6 +41,19 @@ describe.each(engines)('run protocol on %s', (engine) => {
     expect(mailbox?.upn).toBe('renamed@example.com');
     expect(mailbox?.primaryAddress).toBe('renamed@example.com');
     expect((await h.service.mailboxes.list(h.tenantId)).total).toBe(1);
+
+    const history = await h.service.activity.list(h.tenantId, { objectId: record.anchor });
+    const update = history.items.find((entry) => entry.action === 'object.updated');
+    expect(update?.before).toMatchObject({
+      dn: record.dn,
+      userPrincipalName: record.userPrincipalName,
+    });
+    expect(update?.after).toMatchObject({ dn: moved.dn, userPrincipalName: 'renamed@example.com' });
+    expect(Object.keys(update?.after ?? {}).sort()).toEqual([
+      'dn',
+      'parentDn',
+      'userPrincipalName',
+    ]);
   });
 
   it('leave and return relinks the same mailbox', async () => {
