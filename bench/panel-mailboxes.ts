@@ -3,8 +3,8 @@
  *
  *   npx tsx bench/panel-mailboxes.ts [--mailboxes 50000] [--requests 200] [--store URL]
  *
- * Seeds one tenant through HostedService (a SQLite file in a temporary folder unless --store
- * names another store), then sends GET requests through fastify's inject, so the time is the
+ * Seeds one tenant through HostedService, in a SQLite file in a temporary folder unless --store
+ * names another store. Then it sends GET requests through fastify's inject, so the time is the
  * server's alone: routing, session lookup, the list query and rendering, without TLS or a
  * network. Prints p50, p95 and max per scenario, in milliseconds.
  */

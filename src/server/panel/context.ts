@@ -1,6 +1,6 @@
 /**
- * What the panel's routes share: the hosted service, the clock, the logger and the facts the
- * Instructions page shows. Set once when the plugin is registered.
+ * The state the panel's routes share: the hosted service, the clock, the logger and the facts
+ * the Instructions page shows. It is set once when the plugin is registered.
  */
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/log.ts';
@@ -16,7 +16,7 @@ export interface PanelOptions {
   serviceUrl?: string;
   /** SHA-256 fingerprint of the service certificate; read from the TLS socket when unset. */
   certificateFingerprint?: string | undefined;
-  /** Where failed sign-ins are counted; the in-memory store when unset. */
+  /** The store of failed sign-in counts; the in-memory store when unset. */
   throttleStore?: SignInThrottleStore;
   /** Session lifetime in milliseconds; default 8 hours. */
   sessionTtlMs?: number;

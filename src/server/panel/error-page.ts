@@ -4,7 +4,7 @@ import type { PanelContext } from './context.ts';
 import { html } from './html.ts';
 import { panelUrl, renderPage, type Flash } from './layout.ts';
 
-/** The message and hint of a rejection, as a flash for the page that shows it. */
+/** Turns a rejection's message and hint into a flash for the page that shows it. */
 export function flashOfError(error: UserPilotError): Flash {
   return {
     kind: 'error',
@@ -28,9 +28,9 @@ function sendErrorPage(
 }
 
 /**
- * Renders failures as HTML pages. A GET without a session goes to the sign-in page; rejections
- * by the domain rules show their message and hint; anything else is logged and shown without
- * its cause.
+ * Renders failures as HTML pages. A GET without a session is redirected to the sign-in page.
+ * Rejections by the domain rules show their message and hint. Anything else is logged and shown
+ * without its cause.
  */
 export function handlePanelError(context: PanelContext) {
   return function handleError(error: unknown, request: FastifyRequest, reply: FastifyReply) {

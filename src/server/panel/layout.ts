@@ -4,7 +4,7 @@ import { html, type Html, type HtmlValue } from './html.ts';
 /** The URL prefix the panel is mounted under. */
 export const panelPrefix = '/panel';
 
-/** A panel URL: `panelUrl('/domains')` is `/panel/domains`. */
+/** Prefixes a panel path: `panelUrl('/domains')` is `/panel/domains`. */
 export function panelUrl(path: string): string {
   return `${panelPrefix}${path}`;
 }
@@ -46,7 +46,7 @@ export interface Flash {
   text: HtmlValue;
 }
 
-/** Who is signed in, as the layout shows it. */
+/** The signed-in account, as the layout shows it. */
 export interface LayoutViewer {
   kind: 'admin' | 'operator';
   userName: string;
@@ -64,7 +64,7 @@ export interface PageOptions {
   body: Html;
 }
 
-/** The hidden CSRF field every POST form carries. */
+/** Renders the hidden CSRF field every POST form carries. */
 export function csrfField(token: string): Html {
   return html`<input type="hidden" name="${csrfFieldName}" value="${token}" />`;
 }

@@ -96,7 +96,7 @@ export async function registerPanel(app: FastifyInstance, options: PanelOptions)
   await app.register(panelRoutes, { ...options, prefix: panelPrefix });
 }
 
-/** The panel as an entry of `buildServer({ plugins })`. */
+/** Wraps the panel as an entry of `buildServer({ plugins })`. */
 export function panelServerPlugin(options: PanelOptions): (app: FastifyInstance) => Promise<void> {
   return (app) => registerPanel(app, options);
 }

@@ -30,7 +30,7 @@ export interface PanelFixture {
   close(): Promise<void>;
 }
 
-/** Starts the service and the HTTPS server; the clock starts at the real time and stands still. */
+/** Starts the service and the HTTPS server. The clock starts at the real time and moves only when a test advances it. */
 export async function startPanelFixture(): Promise<PanelFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'userpilot-panel-'));
   const clock = new ManualClock(new Date());
@@ -67,13 +67,13 @@ export async function startPanelFixture(): Promise<PanelFixture> {
 
 let anchorCounter = 0;
 
-/** A new anchor in objectGUID text form, unique within the test run. */
+/** Makes a new anchor in objectGUID text form, unique within the test run. */
 export function newAnchor(): string {
   anchorCounter += 1;
   return `0000${anchorCounter.toString(16).padStart(4, '0')}-1111-2222-3333-444455556666`;
 }
 
-/** A whole directory record with the given values and nulls elsewhere. */
+/** Builds a whole directory record with the given values and nulls elsewhere. */
 export function userRecord(values: {
   anchor?: string;
   upn: string | null;
@@ -131,7 +131,7 @@ export async function seedTenant(
   return tenant.id;
 }
 
-/** An agent of the tenant that holds the directory lease, registered as a real agent would. */
+/** Registers an agent of the tenant as a real agent would and has it take the directory lease. */
 export async function seedAgent(service: HostedService, tenantId: string, dc: string) {
   const install = await service.agents.createInstallCredentials(tenantId, system);
   const hello = { host: `${dc}.corp.example`, dc, version: '0.1.0' };

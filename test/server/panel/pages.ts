@@ -14,21 +14,21 @@ export async function signIn(
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
 }
 
-/** The text of the page's flash message as the reader sees it, or '' when there is none. */
+/** Returns the page's flash message as the reader sees it, or '' when there is none. */
 export async function flashText(page: Page): Promise<string> {
   const flash = page.locator('.flash');
   if ((await flash.count()) === 0) return '';
   return (await flash.first().innerText()).replace(/\s+/g, ' ').trim();
 }
 
-/** The CSRF token of the page, taken from any of its forms. */
+/** Returns the page's CSRF token, taken from the first of its forms. */
 export async function csrfTokenOf(page: Page): Promise<string> {
   const token = await page.locator('input[name=_csrf]').first().getAttribute('value');
   expect(token).toBeTruthy();
   return token ?? '';
 }
 
-/** The page's main heading. */
+/** Returns the page's main heading. */
 export async function headingOf(page: Page): Promise<string> {
   return ((await page.locator('main h1').textContent()) ?? '').trim();
 }

@@ -23,7 +23,7 @@ function nullIfEmpty(text: string): string | null {
 }
 
 /**
- * The enabled flag as the form sent it: the form carries a hidden "off" before the checkbox, so
+ * Reads the enabled flag as the form sent it. The form carries a hidden "off" before the checkbox, so
  * a checked box yields both values and an absent field means the form did not send it.
  */
 function parseEnabled(request: FastifyRequest): boolean | undefined {
@@ -33,7 +33,7 @@ function parseEnabled(request: FastifyRequest): boolean | undefined {
   return undefined;
 }
 
-/** What the admin typed, to show again after a rejection. */
+/** Collects what the admin typed, to show it again after a rejection. */
 export function draftFromForm(request: FastifyRequest, base: MailboxDraft): MailboxDraft {
   const profile = { ...base.profile };
   for (const field of mailboxProfileFields) {
@@ -76,7 +76,7 @@ function sameList(left: readonly string[], right: readonly string[]): boolean {
 }
 
 /**
- * The fields the form sent that differ from the mailbox. Every sent field is compared, not only
+ * Returns the fields the form sent that differ from the mailbox. Every sent field is compared, not only
  * those the page shows, so a forged form reaches the domain rules with all it tried to change.
  */
 export function mailboxPatchFromForm(request: FastifyRequest, mailbox: Mailbox): MailboxPatch {

@@ -14,7 +14,7 @@ import { attempt, sendPage } from './respond.ts';
 /** Rows per page of the mailbox list. */
 const pageSize = 50;
 
-/** Longest search text passed on; longer input is cut, since no address is longer. */
+/** Maximum length of the search text passed on; longer input is cut, since no address is longer. */
 const maxSearchLength = 256;
 
 type IdParams = { Params: { id: string } };
@@ -94,8 +94,8 @@ function registerEdit(app: FastifyInstance, context: PanelContext): void {
     return sendForm(context, reply, auth, { mailbox });
   });
 
-  // Whatever the form sends goes to the domain rules, which reject any change of a synchronized
-  // field of a linked mailbox; the page shows that rejection.
+  // Whatever the form sends goes to the domain rules. They reject any change of a synchronized
+  // field of a linked mailbox, and the page shows that rejection.
   app.post<IdParams>('/mailboxes/:id', async (request, reply) => {
     const auth = requireAdmin(request);
     const mailbox = await loadMailbox(context, auth, request.params.id);

@@ -23,9 +23,9 @@ export function registerOperatorRoutes(app: FastifyInstance, context: PanelConte
     sendTenants(context, reply, requireOperator(request)),
   );
 
-  // The tenant and its first admin are made in two calls, so a rejected admin (a user name
-  // taken in another tenant) leaves the tenant without one; the page says so and offers the
-  // "Add admin" form of the tenant's row.
+  // The tenant and its first admin are made in two calls. A rejected admin (a user name taken
+  // in another tenant) therefore leaves the tenant without one, and the page reports that and
+  // offers the "Add admin" form of the tenant's row.
   app.post('/operator/tenants', async (request, reply) => {
     const auth = requireOperator(request);
     const name = (formText(request, 'name') ?? '').trim();

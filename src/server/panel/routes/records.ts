@@ -63,9 +63,9 @@ function parseLocalTime(value: string): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-// NOTE: the activity query filters by object only, so actor and time are applied to each page
-// the service returns; a filtered page can hold fewer than its size, and "Older entries"
-// still pages through the unfiltered log.
+// NOTE: the activity query filters by object only, so the panel applies actor and time to each
+// page the service returns. A filtered page can therefore hold fewer rows than its size, and
+// "Older entries" still pages through the unfiltered log.
 function matchesFilters(
   entry: ActivityEntry,
   filters: ActivityFilters,

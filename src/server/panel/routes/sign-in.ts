@@ -1,7 +1,7 @@
 /**
  * Sign-in and sign-out for tenant admins and provider operators. Failed attempts are counted per
- * account and per client address; past a few free attempts each one must wait longer, and the
- * password is not even checked while a wait is running.
+ * account and per client address. Past a few free attempts each one must wait longer, and the
+ * password is not checked at all while a wait is running.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Operator, TenantAdmin } from '../../../hosted/index.ts';

@@ -63,8 +63,8 @@ async function loadNamed(context: PanelContext, tenantId: string, result: Autoli
   return { objects, mailboxes };
 }
 
-function countText(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
+function countText(count: number, singular: string, plural: string): string {
+  return `${count} ${count === 1 ? singular : plural}`;
 }
 
 function registerLink(app: FastifyInstance, context: PanelContext): void {

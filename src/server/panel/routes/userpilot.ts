@@ -19,7 +19,7 @@ const recentRunLimit = 200;
 /** Mailboxes read to find the soft-deleted ones for the restore list. */
 const deletedScanLimit = 500;
 
-/** The public base URL: configured, or the scheme and Host of this request. */
+/** Returns the public base URL: the configured one, or the scheme and Host of this request. */
 export function serviceUrlOf(context: PanelContext, request: FastifyRequest): string {
   return context.serviceUrl ?? `https://${request.host}`;
 }

@@ -10,7 +10,7 @@ export function formatTime(iso: string | null | undefined): string {
   return `${time.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** The password status of a mailbox or directory object, as one cell. */
+/** Renders the password status of a mailbox or directory object as one cell. */
 export function renderPasswordStatus(status: PasswordStatus): Html {
   if (status.synchronized) {
     return html`<span title="pwdLastSet ${formatTime(status.pwdLastSet)}"
@@ -21,7 +21,7 @@ export function renderPasswordStatus(status: PasswordStatus): Html {
 }
 
 /**
- * A POST form with the session's CSRF token, for one-button actions. `fields` become hidden
+ * Renders a POST form with the session's CSRF token, for one-button actions. `fields` become hidden
  * inputs; their values are escaped like any other.
  */
 export function actionForm(options: {
@@ -45,7 +45,7 @@ export function actionForm(options: {
   </form>`;
 }
 
-/** A table with a header row; an empty list shows `empty` in one row instead. */
+/** Renders a table with a header row. An empty list shows `empty` in one row instead. */
 export function renderTable(headers: HtmlValue[], rows: Html[], empty: string): Html {
   const body =
     rows.length > 0
@@ -67,7 +67,7 @@ export function renderTable(headers: HtmlValue[], rows: Html[], empty: string): 
   </table>`;
 }
 
-/** A query string from the non-empty values, with a leading `?`, or '' when none is set. */
+/** Builds a query string of the non-empty values, with a leading `?`, or '' when none is set. */
 export function queryString(values: Record<string, string | undefined>): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(values)) {
@@ -77,7 +77,7 @@ export function queryString(values: Record<string, string | undefined>): string 
   return text === '' ? '' : `?${text}`;
 }
 
-/** A DN with a line-break opportunity after each comma, so long DNs wrap between RDNs. */
+/** Renders a DN with a line-break opportunity after each comma, so long DNs wrap between RDNs. */
 export function renderDn(dn: string): Html {
   const parts = dn.split(',');
   return html`${parts.map((part, index) => (index === 0 ? html`${part}` : html`,<wbr />${part}`))}`;

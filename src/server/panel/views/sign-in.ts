@@ -11,8 +11,8 @@ export interface SignInView {
 }
 
 /**
- * The sign-in form. There is no session yet, so its CSRF token is compared with a cookie of its
- * own rather than with a session.
+ * Renders the sign-in form. There is no session yet, so its CSRF token is compared with a cookie
+ * of its own rather than with a session.
  */
 export function renderSignIn(view: SignInView): string {
   const isOperator = view.kind === 'operator';
