@@ -3,7 +3,7 @@
  * sign-in with the new password on the hosted side, over N changes (default 50). Changes
  * alternate between a user's own change over LDAPS and a reset by `samba-tool user
  * setpassword`. The start of each measurement is the change's pwdLastSet as the DC recorded
- * it, and the end is the 200 answer of POST /mailbox/v1/signin, both on this machine's clock.
+ * it, and the end is the 200 response of POST /mailbox/v1/signin, both on this machine's clock.
  * The agent polls the privileged socket every 0.5 s (the bench setting; the default is 1 s).
  *
  *   npx tsx bench/password-latency.ts [--changes 50] [--lab-dir .data/test-lab]

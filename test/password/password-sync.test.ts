@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { ApiResult } from '../../src/agent/service-client.ts';
 import { stateDbFileName } from '../../src/agent/state-db.ts';
 import type { LabFacts } from '../../src/lab/facts.ts';
+import type { PasswordDeliveryResponse } from '../../src/protocol/passwords.ts';
 import { describeLab, labFacts } from '../support/lab.ts';
 import {
   harnessDir,
@@ -52,7 +54,7 @@ describeLab('password synchronization with the lab DC', () => {
     return { user, password };
   }
 
-  /** Waits until the service holds a password for the user newer than `since` (ISO). */
+  /** Waits until the service stores a password for the user newer than `since` (ISO). */
   async function waitForNewerPassword(user: LabUser, since: string | undefined): Promise<boolean> {
     return waitFor(async () => {
       const status = await hosted.service.passwords.status(hosted.tenantId, user.anchor);
@@ -142,8 +144,8 @@ describeLab('password synchronization with the lab DC', () => {
       deliveries: [{ id: 'older', anchor: user.anchor, password: older, pwdLastSet: inHalfAnHour }],
     });
 
-    expect(first.ok && first.value.results[0]?.status).toBe('stored');
-    expect(second.ok && second.value.results[0]?.status).toBe('stale');
+    expect(verdictOf(first)).toBe('stored');
+    expect(verdictOf(second)).toBe('stale');
     expect(await signIn(hosted, user.upn, newer)).toBe(200);
     expect(await signIn(hosted, user.upn, older)).toBe(401);
   });
@@ -225,6 +227,11 @@ describeLab('password synchronization with the lab DC', () => {
     // NOTE: there is no diagnostics archive command yet, so no archive is searched here.
   });
 });
+
+/** The verdict on the only delivery of a request, or the rejection's code. */
+function verdictOf(result: ApiResult<PasswordDeliveryResponse>): string | undefined {
+  return result.ok ? result.value.results[0]?.status : result.code;
+}
 
 /** Searches every file the agent writes in its state folder (the database, -wal, -shm). */
 function agentFileLeaks(agent: AgentSide, passwords: string[]): string[] {

@@ -8,7 +8,7 @@ export interface PasswordSyncOptions {
   sender: { sendPending(): Promise<SendSummary> };
   /** Interval between two capture polls, in milliseconds. */
   pollMs: number;
-  /** Longest wait between attempts while the DC socket or the service fails. */
+  /** Maximum wait between attempts while the DC socket or the service fails, in milliseconds. */
   retryMaxMs: number;
   logger: Logger;
 }

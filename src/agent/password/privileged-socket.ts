@@ -38,7 +38,7 @@ export class PrivilegedLdap {
       });
       return result.searchEntries;
     } catch (error) {
-      // An LDAP result code is an answer from Samba; anything else broke the connection.
+      // An LDAP result code comes from Samba itself. Any other error means the connection broke.
       if (error instanceof ResultCodeError) throw error;
       await this.close();
       throw this.unreachable(error);

@@ -32,7 +32,7 @@ export interface MailboxSignInOptions {
 
 /**
  * Mailbox sign-in against the synchronized password hashes: POST /mailbox/v1/signin (JSON)
- * and a small HTML form at /mailbox/signin. Every refusal gets the same answer, so it cannot
+ * and a small HTML form at /mailbox/signin. Every refusal gets the same response, so it cannot
  * be used to learn which addresses exist; the reason goes to the log. Failures per address
  * slow down like the panel's sign-in.
  */
@@ -114,7 +114,7 @@ function signInChecker(options: MailboxSignInOptions) {
       return result.mailboxId;
     }
     await throttle.recordFailure(key, policy.forgetAfterSeconds * 1000);
-    log.info({ reason: result.reason, request_id: request.id }, 'mailbox sign-in refused');
+    log.info({ reason: result.reason, request_id: request.id }, 'mailbox sign-in rejected');
     return null;
   };
 }

@@ -25,7 +25,7 @@ export function newPassword(issued: string[]): string {
   return password;
 }
 
-/** The unicodePwd value AD expects: the password in double quotes, as UTF-16LE. */
+/** Encodes a password as AD expects unicodePwd: in double quotes, as UTF-16LE. */
 export function unicodePwd(password: string): Buffer {
   return Buffer.from(`"${password}"`, 'utf16le');
 }
@@ -104,7 +104,7 @@ export async function resetWithSambaTool(
   }
 }
 
-/** The user's own change over LDAPS: delete the old unicodePwd and add the new one. */
+/** Changes the user's own password over LDAPS: deletes the old unicodePwd, adds the new one. */
 export async function changeOwnPassword(
   facts: LabFacts,
   user: LabUser,
@@ -132,7 +132,7 @@ export async function deleteLabUsers(facts: LabFacts, users: readonly LabUser[])
   });
 }
 
-/** The user's pwdLastSet as AD holds it, as an ISO 8601 instant (null when never set). */
+/** Reads the user's pwdLastSet from AD as an ISO 8601 instant (null when never set). */
 export async function readPwdLastSet(facts: LabFacts, user: LabUser): Promise<string | null> {
   return asBound(facts, facts.adminDn, facts.adminPassword, async (client) => {
     const { searchEntries } = await client.search(user.dn, {
