@@ -76,7 +76,7 @@ export async function recordActivity(
   }
 }
 
-/** The attributes whose values differ between two flat objects, as before and after parts. */
+/** Splits the attributes whose values differ between two flat objects into before and after. */
 export function changedValues(
   before: Record<string, unknown>,
   after: Record<string, unknown>,

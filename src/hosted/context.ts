@@ -1,5 +1,5 @@
 /**
- * What every part of the hosted service shares: the store, the clock, the logger and the
+ * The dependencies every part of the hosted service shares: the store, the clock, the logger and the
  * password hasher. Nothing here keeps state between calls, so several service instances on one
  * PostgreSQL database agree on everything.
  */

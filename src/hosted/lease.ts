@@ -14,7 +14,7 @@ import {
 } from './context.ts';
 import type { Lease, LeaseResult } from './types.ts';
 
-/** The longest lease an agent may ask for; it renews well before the end. */
+/** The maximum lease time-to-live an agent may request; it renews well before the end. */
 export const maxLeaseTtlMs = 10 * 60 * 1000;
 
 function toLease(row: Selectable<LeasesTable>): Lease {
@@ -106,7 +106,7 @@ export class LeaseService implements LeaseApi {
     }
     const now = nowText(this.context);
     // The right-hand sides read the row's old values, so the epoch rises exactly when the
-    // lease passes from another agent (or from nobody after a release) to this one.
+    // lease passes from another agent (or, after a release, from no holder) to this one.
     const row = await db
       .updateTable('leases')
       .set((eb) => ({

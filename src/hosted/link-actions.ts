@@ -97,9 +97,9 @@ async function loadMatchingMailboxes(
 }
 
 /**
- * Computes Autolink over the whole tenant, or around the given anchors: then the candidates are
- * those objects, the mailboxes they could match, and every other unlinked object that competes
- * for the same UPN or display name, so uniqueness is judged over the whole tenant.
+ * Computes Autolink over the whole tenant, or around the given anchors. In the second case the
+ * candidates are those objects, the mailboxes they could match, and every other unlinked object
+ * that competes for the same UPN or display name. Uniqueness is so judged over the whole tenant.
  */
 export async function computeAutolink(
   db: Queryable,

@@ -74,7 +74,7 @@ export function checkAddresses(
   return mailboxAddresses(primary, checked, domainKeys);
 }
 
-/** Throws UP_HOSTED_ADDRESS_TAKEN when another mailbox holds one of the addresses. */
+/** Throws UP_HOSTED_ADDRESS_TAKEN when another mailbox has one of the addresses. */
 export function rejectTakenAddresses(
   addresses: readonly MailboxAddress[],
   holders: ReadonlyMap<string, string>,

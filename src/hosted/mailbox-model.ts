@@ -181,7 +181,7 @@ export async function loadMailboxRows(
   return rows;
 }
 
-/** The addresses of the given mailboxes, by mailbox id. */
+/** Loads the addresses of the given mailboxes, by mailbox id. */
 export async function loadAddresses(
   db: Queryable,
   tenantId: string,
@@ -202,7 +202,7 @@ export async function loadAddresses(
   return byMailbox;
 }
 
-/** Which of the address keys a mailbox holds: key to mailbox id. */
+/** Finds which of the address keys a mailbox has: key to mailbox id. */
 export async function findAddressHolders(
   db: Queryable,
   tenantId: string,
@@ -278,7 +278,7 @@ export async function replaceAddresses(
   }
 }
 
-/** The password status of mailboxes: a linked one shows its object's synchronized password. */
+/** Loads the synchronized-password status of the given anchors, by anchor. */
 export async function passwordStatuses(
   db: Queryable,
   tenantId: string,

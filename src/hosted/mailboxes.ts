@@ -69,7 +69,7 @@ export async function requireMailboxRow(
   return row;
 }
 
-/** The fields of a patch that change a synchronized value of the row. */
+/** Lists the fields of a patch that change a synchronized value of the row. */
 function synchronizedChanges(row: MailboxRow, others: string[], patch: MailboxPatch): string[] {
   const changed: string[] = [];
   if (patch.upn !== undefined && patch.upn !== row.upn) changed.push('upn');

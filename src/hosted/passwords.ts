@@ -147,8 +147,8 @@ export class PasswordService implements PasswordApi {
         reason: mailbox.linked_anchor === null ? 'wrong-password' : 'password-not-synchronized',
       };
     }
-    // The password is checked before the account state, so the state of an account is only
-    // told to someone who knows its password.
+    // The password is checked before the account state, so only someone who knows the password
+    // learns the state of the account.
     if (!(await this.context.hasher.verify(passwordHash, password)))
       return { ok: false, reason: 'wrong-password' };
     if (mailbox.deleted_at !== null) return { ok: false, reason: 'deleted' };

@@ -115,7 +115,7 @@ export async function holdRemovals(
   );
 }
 
-/** The anchors among the given ones that have a pending removal. */
+/** Finds the anchors among the given ones that have a pending removal. */
 export async function pendingAnchors(
   db: Queryable,
   tenantId: string,

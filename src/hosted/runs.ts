@@ -34,7 +34,7 @@ import type {
 } from './types.ts';
 import { isAnchor } from './validation.ts';
 
-/** The most records, removals or manifest anchors one batch may carry. */
+/** The maximum number of records, removals or manifest anchors in one batch. */
 export const maxBatchItems = 1000;
 /** The window over which the removals of delta runs are added up for the guard. */
 export const deltaGuardWindowMs = 60 * 60 * 1000;

@@ -127,7 +127,7 @@ export interface Harness {
   tenantId: string;
   agentId: string;
   epoch: number;
-  /** Runs one batch in its own run of the kind given and ends it (complete unless told). */
+  /** Runs one batch in its own run of the kind given and ends it, complete unless `complete` is false. */
   run(
     kind: RunKind,
     batch: BatchInput,
