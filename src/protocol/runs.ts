@@ -101,6 +101,11 @@ export const runEndResponseSchema = Type.Object({
   run: runStatusResponseSchema,
   removed: Type.Integer({ minimum: 0 }),
   held: Type.Integer({ minimum: 0 }),
+  /**
+   * Set when the service ended a run reported complete as incomplete, because it received
+   * fewer records or manifest anchors than the agent's counts say were sent.
+   */
+  reason: Type.Optional(Type.String()),
 });
 
 export type RunEndResponse = Static<typeof runEndResponseSchema>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
 import { agentRoutes, runRoute } from '../../src/protocol/agent-api.ts';
 import type { HeartbeatResponse } from '../../src/protocol/heartbeat.ts';
-import type { RunStatusResponse } from '../../src/protocol/runs.ts';
+import type { RunEndResponse, RunStatusResponse } from '../../src/protocol/runs.ts';
 import { AgentHttp, errorOf } from './support/agent-http.ts';
 import { signIn, TestAgent } from './support/agent-session.ts';
 import { makeRecord } from './support/records.ts';
@@ -522,6 +522,40 @@ describe.each(storeEngines)('agent API on $name', (engine) => {
       await owner.sendBatchOk(completeRun, { epoch: ownerEpoch, manifest: shortManifest });
       const complete = await owner.endRunOk(completeRun, ownerEpoch, true);
       expect(complete.removed + complete.held).toBe(2);
+    });
+
+    it('ends a full run incomplete when a batch went missing', async () => {
+      const scope = await createTestTenant(server.service, 'Shortfall');
+      const owner = new TestAgent(http, (await signIn(http, scope, 'host-shortfall')).credential);
+      const ownerEpoch = (await owner.acquire()).lease.epoch;
+      const records = [1, 2, 3, 4].map((index) => makeRecord(index, scope.domain));
+      const firstRun = await owner.startRunOk('full', ownerEpoch);
+      await owner.sendBatchOk(firstRun, {
+        epoch: ownerEpoch,
+        records,
+        manifest: records.map((entry) => entry.anchor),
+      });
+      await owner.endRunOk(firstRun, ownerEpoch, true);
+
+      // The agent sent two manifest chunks of two anchors; the second never arrived.
+      const runId = await owner.startRunOk('full', ownerEpoch);
+      const received = records.slice(0, 2).map((entry) => entry.anchor);
+      await owner.sendBatchOk(runId, { epoch: ownerEpoch, sequence: 1, manifest: received });
+      const ended = await http.ok<RunEndResponse>({
+        path: runRoute(agentRoutes.runEnd, runId),
+        body: {
+          epoch: ownerEpoch,
+          complete: true,
+          counts: { batches: 2, records: 0, removals: 0, manifest: 4 },
+        },
+        credential: owner.credential,
+      });
+
+      expect(ended.run.state).toBe('incomplete');
+      expect(ended.removed).toBe(0);
+      expect(ended.held).toBe(0);
+      expect(ended.reason).toContain('2 of 4 manifest anchors');
+      expect(await server.service.directory.count(scope.id)).toBe(4);
     });
 
     it('rejects a batch after the run ended', async () => {

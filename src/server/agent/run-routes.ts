@@ -15,6 +15,7 @@ import {
   runStartResponseSchema,
   runStatusResponseSchema,
   type RunEndRequest,
+  type RunCounts,
   type RunEndResponse,
   type RunParams,
   type RunStartRequest,
@@ -107,16 +108,49 @@ export function registerRunRoutes(app: FastifyInstance, options: AgentApiOptions
       const { tenantId, agentId } = requireAgent(request.agent);
       const { runId } = request.params;
       const { epoch, complete, counts } = request.body;
-      // NOTE: the agent's counts are logged for support but not compared with what the service
-      // received, so a full run whose batch was lost in transit still ends complete when the
-      // agent reports it complete.
-      const result = await service.runs.end({ tenantId, agentId, runId, epoch }, complete);
+      const shortfall = complete ? await findShortfall(options, tenantId, runId, counts) : null;
+      if (shortfall !== null) request.log.warn({ run_id: runId, sent: counts }, shortfall);
+
+      const ref = { tenantId, agentId, runId, epoch };
+      const result = await service.runs.end(ref, complete && shortfall === null);
       request.log.info(
         { run_id: runId, complete, sent: counts, removed: result.removed, held: result.held },
         'run ended',
       );
-      return { run: toRunStatus(result.run), removed: result.removed, held: result.held };
+      return {
+        run: toRunStatus(result.run),
+        removed: result.removed,
+        held: result.held,
+        ...(shortfall === null ? {} : { reason: shortfall }),
+      };
     },
+  );
+}
+
+/**
+ * Compares what the agent says it sent in a full run with what the service applied. When the
+ * service received fewer manifest anchors or records, a batch was lost, so the manifest is not
+ * the whole scope and the run must end incomplete: implied removals would delete objects that
+ * are still in AD. Returns the reason, or null when nothing is missing.
+ */
+async function findShortfall(
+  options: AgentApiOptions,
+  tenantId: string,
+  runId: string,
+  counts: RunCounts,
+): Promise<string | null> {
+  const run = await options.service.runs.get(tenantId, runId);
+  if (run === null) throw runNotFound(runId);
+  if (run.kind !== 'full') return null;
+
+  const { created, updated, unchanged, rejected, manifest } = run.summary;
+  const records = created + updated + unchanged + rejected;
+  // NOTE: resent batches count again on the service side, so a resend can hide a lost batch
+  // of the same size; the check catches losses, not every one.
+  if (manifest >= counts.manifest && records >= counts.records) return null;
+  return (
+    `The service received ${manifest} of ${counts.manifest} manifest anchors and ${records} of ` +
+    `${counts.records} records, so the run ends incomplete and removes nothing.`
   );
 }
 
