@@ -59,6 +59,13 @@ export class DirectoryConnection {
     dependencies: ConnectionDependencies,
   ) {
     this.target = parseDirectoryUrl(options.url);
+    if (this.target.secure && options.startTls === true) {
+      throw new UserPilotError(
+        'UP_DIRECTORY_URL_INVALID',
+        `StartTLS needs an ldap:// URL, but ${options.url} is already LDAP over TLS.`,
+        { hint: 'Drop --starttls for ldaps://, or use ldap://host:389 with --starttls.' },
+      );
+    }
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.sleep = dependencies.sleep ?? defaultSleep;
     this.log = dependencies.logger.child({ component: 'directory' });
@@ -174,7 +181,6 @@ export class DirectoryConnection {
   /** Runs one search (all entries in one result, unpaged unless `options.paged`). */
   async search(base: string, options: SearchOptions, controls?: Control[]): Promise<SearchResult> {
     const client = await this.boundClient();
-    this.watch.take();
     try {
       return await client.search(base, options, controls);
     } catch (error) {
@@ -193,6 +199,8 @@ export class DirectoryConnection {
     controls?: Control[],
   ): AsyncGenerator<SearchResult, void, undefined> {
     const client = await this.boundClient();
+    // NOTE: result codes are collected per connection, not per search, so two paged reads at
+    // once on one connection would see each other's codes. The agent runs one at a time.
     this.watch.take();
     const pages = client.searchPaginated(base, options, controls);
     try {
@@ -214,7 +222,7 @@ export class DirectoryConnection {
     }
   }
 
-  /** Non-success search result codes seen since the last search started. */
+  /** Non-success search result codes seen since the last paged search started. */
   takeStatuses(): SearchStatus[] {
     return this.watch.take();
   }

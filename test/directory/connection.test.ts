@@ -101,6 +101,13 @@ describe('connection options', () => {
     expect(() => parseDirectoryUrl('ldaps://sync:S3cret@127.0.0.1')).toThrow(/^(?!.*S3cret)/);
   });
 
+  it('rejects StartTLS on an ldaps URL', async () => {
+    const options = { url: 'ldaps://127.0.0.1', startTls: true, bindDn: 'x', bindPassword: 'y' };
+    const result = await connectDirectory(options, { logger: memoryLogger().logger });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.code).toBe('UP_DIRECTORY_URL_INVALID');
+  });
+
   it('doubles the backoff up to its cap', () => {
     const policy = { attempts: 6, initialDelayMs: 1000, maxDelayMs: 5000 };
     expect([2, 3, 4, 5, 6].map((attempt) => backoffDelay(policy, attempt))).toEqual([
