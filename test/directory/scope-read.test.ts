@@ -21,7 +21,7 @@ import {
   uniqueName,
 } from './lab-directory.ts';
 
-/** Read-only and shared between runs: seeded once, reused while it holds the full count. */
+/** Read-only and shared between runs: seeded once, reused while it contains the full count. */
 const bigOuName = 'ReadScope2500';
 const bigCount = 2500;
 
@@ -110,7 +110,7 @@ describeLab('full read of the lab DC', () => {
   });
 
   // Samba 4.17 ignores a client's size limit (checked with ldapsearch -z), so the lab cannot
-  // end a search with sizeLimitExceeded; paged-search.test.ts covers that code with a fake
+  // end a search with sizeLimitExceeded. paged-search.test.ts covers that code with a fake
   // server. Against the lab, a size limit must still never yield a short list.
   it('never returns a short list at a size limit', async () => {
     const read = await startScopeRead(connection, { scopeDn: bigOuDn, sizeLimit: 100 });
@@ -177,7 +177,7 @@ describeLab('full read of the lab DC', () => {
     const again = await readEntryByAnchor(connection, record.anchor, scopeDn);
     expect(again.kind).toBe('found');
     if (again.kind === 'found' && again.entry.ok) expect(again.entry.record).toEqual(record);
-    expect(again.kind === 'found' && again.inScope).toBe(true);
+    if (again.kind === 'found') expect(again.inScope).toBe(true);
   });
 
   it('finds no entry for an unknown anchor', async () => {
