@@ -22,7 +22,7 @@ export interface FilterTarget {
   readonly read: (target: ResourceObject) => unknown[];
 }
 
-/** Where paths are looked up: the User resource, or the sub-attributes of one value path. */
+/** The lookup scope of paths: the User resource, or the sub-attributes of one value path. */
 type Scope = { kind: 'resource' } | { kind: 'element'; parent: AttributeDefinition };
 
 /**

@@ -33,7 +33,7 @@ export class FilterParser {
     return filter;
   }
 
-  /** The next token, without consuming it. */
+  /** Returns the next token without consuming it. */
   peek(): Token {
     return this.tokens[this.index] ?? this.tokens[this.tokens.length - 1]!;
   }

@@ -33,10 +33,11 @@ export function compareValues(
   if (typeof left === 'boolean' && typeof right === 'boolean') return Number(left) - Number(right);
   const a = foldCase(String(left), definition);
   const b = foldCase(String(right), definition);
-  return a < b ? -1 : a > b ? 1 : 0;
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
 }
 
-/** Whether a value counts as present for `pr`: not null, not an empty string, array or object. */
+/** Tells whether a value counts as present for `pr`: not null, not an empty string, array or object. */
 export function isPresent(value: unknown): boolean {
   if (value === undefined || value === null || value === '') return false;
   if (Array.isArray(value)) return value.some(isPresent);

@@ -32,7 +32,7 @@ export function elementFromFilter(
   return { [sub.name]: coerceSingle(sub, node.value, `${parent.name}.${sub.name}`) };
 }
 
-/** Whether two values of a multi-valued attribute are the same value (by `value`, case per schema). */
+/** Tells whether two values of a multi-valued attribute are the same value (by `value`, case per schema). */
 export function sameElement(
   parent: AttributeDefinition,
   left: ResourceObject,

@@ -90,7 +90,7 @@ export function registerDiscoveryRoutes(app: FastifyInstance): void {
 }
 
 /**
- * Registers the endpoints UserPilot does not offer (Groups, Bulk, /Me), each answering 501 with
+ * Registers the endpoints UserPilot does not offer (Groups, Bulk, /Me), each returning 501 with
  * a SCIM error, so a client learns why instead of reading a bare 404.
  */
 export function registerUnsupportedRoutes(app: FastifyInstance): void {

@@ -34,7 +34,7 @@ export function scimPlugin(app: FastifyInstance, options: ScimPluginOptions): Pr
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   // Only JSON bodies: fastify's text/plain parser would hand a string to the routes, so every
-  // other media type answers 415 instead.
+  // other media type is rejected with 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     ['application/json', 'application/scim+json'],

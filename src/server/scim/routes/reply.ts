@@ -20,8 +20,8 @@ export function sendScim(reply: FastifyReply, status: number, body: unknown): Fa
 
 /**
  * Turns any error of a SCIM route into a SCIM error body. Errors fastify raises while reading
- * the body become invalidSyntax (or 413/415); unknown errors become a 500 whose detail says no
- * more than that, and are logged with their cause.
+ * the body become invalidSyntax, or 415 for a media type other than JSON. Unknown errors become
+ * a 500 with a generic detail and are logged with their cause.
  */
 export function handleScimError(
   error: unknown,

@@ -68,7 +68,7 @@ export function registerUserRoutes(app: FastifyInstance, service: HostedService)
     {
       schema: scimRouteSchema({
         summary: 'Get a user',
-        description: `Answers 304 when If-None-Match names the current version. ${projectionDescription}`,
+        description: `Returns 304 when If-None-Match names the current version. ${projectionDescription}`,
         params: idParams,
         querystring: projectionQuerySchema,
         responses: { 200: userSchema },
@@ -175,7 +175,7 @@ function usersOf(service: HostedService, request: FastifyRequest): ScimUsers {
   });
 }
 
-/** The URL of /scim/v2 as the client reached it, for `meta.location`. */
+/** Builds the URL of /scim/v2 as the client reached it, for `meta.location`. */
 export function baseUrlOf(request: FastifyRequest): string {
   const prefix =
     request.routeOptions.url?.replace(

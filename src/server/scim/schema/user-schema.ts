@@ -178,8 +178,8 @@ export function resolveUserAttribute(
   return undefined;
 }
 
-/** Whether an attribute (optionally with a sub-attribute) is one that requests may carry and
- * UserPilot drops. */
+/** Tells whether an attribute (optionally with a sub-attribute) is one that requests may carry
+ * and UserPilot drops. */
 export function isIgnoredAttribute(name: string, subAttribute?: string): boolean {
   const full = subAttribute === undefined ? name : `${name}.${subAttribute}`;
   return ignoredAttributes.has(full.toLowerCase()) || ignoredAttributes.has(name.toLowerCase());

@@ -2,7 +2,7 @@ import { ScimError } from '../errors.ts';
 import { compileAttributeReader, type ResourceObject } from '../filter/evaluate.ts';
 import { compareValues } from '../filter/values.ts';
 
-/** The most resources one list response returns, as ServiceProviderConfig announces. */
+/** The maximum number of resources in one list response, as ServiceProviderConfig announces. */
 export const maxResults = 500;
 
 /** The page size when a request gives no `count`. */
@@ -16,7 +16,7 @@ export interface Paging {
 
 /**
  * Reads `startIndex` and `count`. A startIndex below 1 counts as 1 and a negative count as 0, as
- * RFC 7644 section 3.4.2.4 says; a count above maxResults is lowered to it.
+ * RFC 7644 section 3.4.2.4 defines. A count above maxResults is lowered to it.
  */
 export function readPaging(startIndex: unknown, count: unknown): Paging {
   const start = toInteger(startIndex, 'startIndex') ?? 1;
@@ -67,11 +67,10 @@ export function buildSort(
     const left = read(a)[0];
     const right = read(b)[0];
     let result: number;
-    if (left === undefined || right === undefined) {
-      result = left === right ? 0 : left === undefined ? 1 : -1;
-    } else {
-      result = compareValues(definition, left, right);
-    }
+    if (left === undefined && right === undefined) result = 0;
+    else if (left === undefined) result = 1;
+    else if (right === undefined) result = -1;
+    else result = compareValues(definition, left, right);
     return result * direction || String(a.id).localeCompare(String(b.id));
   };
 }

@@ -119,7 +119,7 @@ async function lookupCandidates(
 
 /** Reads every live mailbox of the tenant, a page of the hosted list at a time. */
 async function scanMailboxes(service: HostedService, tenantId: string): Promise<Mailbox[]> {
-  // NOTE: this holds every mailbox of the tenant in memory; the hosted list offers no
+  // NOTE: this keeps every mailbox of the tenant in memory; the hosted list offers no
   // attribute filter or sort yet, so filters other than the exact lookups scan.
   const mailboxes: Mailbox[] = [];
   let cursor: string | null | undefined;

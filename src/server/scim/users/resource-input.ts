@@ -11,7 +11,7 @@ import {
 /**
  * Reads the User resource of a POST or PUT body into the canonical form. Attribute names match
  * in any case and may carry their schema URN; the enterprise extension may come as an object
- * under its URN. Read-only attributes (id, meta) are ignored, as RFC 7644 section 3.5.1 says,
+ * under its URN. Read-only attributes (id, meta) are ignored, as RFC 7644 section 3.5.1 requires,
  * and so are the attributes UserPilot does not store. Throws invalidSyntax or invalidValue.
  */
 export function readResourceBody(body: unknown): ResourceObject {

@@ -15,7 +15,7 @@ export interface ScimUser {
 }
 
 /**
- * The Users of one tenant as SCIM sees them, over the hosted service's mailboxes. Every call is
+ * The Users of one tenant as SCIM shows them, over the hosted service's mailboxes. Every call is
  * scoped to the tenant of the bearer token, so a token never reads or writes another tenant.
  * Writes go through the hosted service and its rules: registered domains, unique addresses,
  * argon2id password hashes, and the fields a linked mailbox takes from AD.
