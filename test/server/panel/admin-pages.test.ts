@@ -25,7 +25,13 @@ let browser: TestBrowser;
 let page: Page;
 let dialogs: string[];
 let tenantId: string;
-const ids = { lindaMailbox: '', annMailbox: '', annAnchor: '', hostileMailbox: '' };
+const ids = {
+  lindaMailbox: '',
+  annMailbox: '',
+  annAnchor: '',
+  hostileMailbox: '',
+  sam1Mailbox: '',
+};
 
 async function seedDirectory(): Promise<void> {
   const { service } = fixture;
@@ -64,7 +70,7 @@ async function seedDirectory(): Promise<void> {
     { upn: 'ann@contoso.example', displayName: 'Ann A.' },
     system,
   );
-  await service.mailboxes.create(
+  const sam1Mailbox = await service.mailboxes.create(
     tenantId,
     { upn: 'sam1@contoso.example', displayName: 'Sam Same' },
     system,
@@ -84,6 +90,7 @@ async function seedDirectory(): Promise<void> {
     annMailbox: annMailbox.id,
     annAnchor: ann.anchor,
     hostileMailbox: hostileMailbox.id,
+    sam1Mailbox: sam1Mailbox.id,
   });
 }
 
@@ -241,6 +248,46 @@ describe('control panel pages', () => {
     expect(ann?.linkedAnchor).toBe(ids.annAnchor);
     const sams = await fixture.service.mailboxes.list(tenantId, { search: 'sam', linked: false });
     expect(sams.items.length).toBe(2);
+  });
+
+  it('manual link pairs an object with a mailbox', async () => {
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/unlinked`);
+    const row = page.locator('main tbody tr', { hasText: 'sam.object@contoso.example' });
+    await row.locator('input[name=mailbox]').fill('sam1@contoso.example');
+    await row.locator('button', { hasText: 'Link' }).click();
+    expect(await flashText(page)).toBe(
+      'Mailbox sam1@contoso.example linked; its UPN is now sam.object@contoso.example, as in the local AD.',
+    );
+    const sam1 = await fixture.service.mailboxes.get(tenantId, ids.sam1Mailbox);
+    expect(sam1?.linkedAnchor).not.toBeNull();
+    expect(sam1?.upn).toBe('sam.object@contoso.example');
+  });
+
+  it('manual link to an unknown address is rejected', async () => {
+    const row = page.locator('main tbody tr', { hasText: 'wendy@waiting.example' });
+    await row.locator('input[name=mailbox]').fill('nobody@contoso.example');
+    await row.locator('button', { hasText: 'Link' }).click();
+    expect(await flashText(page)).toContain('No mailbox has the address nobody@contoso.example.');
+  });
+
+  it('Autocreate makes a mailbox for a selected object', async () => {
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/unlinked`);
+    const row = page.locator('main tbody tr', { hasText: 'wendy@waiting.example' });
+    await row.locator('input[type=checkbox]').check();
+    await page.click('button:has-text("Autocreate selected")');
+    expect(await flashText(page)).toBe('Autocreate made 1 mailbox.');
+    const wendy = await fixture.service.mailboxes.getByAddress(tenantId, 'wendy@waiting.example');
+    expect(wendy?.linkedAnchor).not.toBeNull();
+    expect(wendy?.displayName).toBe('Wendy Waiting');
+  });
+
+  it('unlink from the mailbox page', async () => {
+    await page.goto(`${fixture.baseUrl}/panel/mailboxes/${ids.sam1Mailbox}`);
+    await page.click('button:has-text("Unlink from directory object")');
+    expect(await flashText(page)).toContain('Mailbox unlinked.');
+    expect(await page.locator('#f-displayName').isEditable()).toBe(true);
+    const after = await fixture.service.mailboxes.get(tenantId, ids.sam1Mailbox);
+    expect(after?.linkedAnchor).toBeNull();
   });
 
   it('Instructions shows a new install password once', async () => {

@@ -88,7 +88,11 @@ function registerLink(app: FastifyInstance, context: PanelContext): void {
     );
     if (!result.ok)
       return sendUnlinked(context, reply, auth, flashOfError(result.error), result.error.status);
-    const text = html`Linked to mailbox ${result.value.upn}.`;
+    const linked = result.value;
+    const text =
+      linked.upn === mailbox.upn
+        ? html`Mailbox ${mailbox.upn} linked.`
+        : html`Mailbox ${mailbox.upn} linked; its UPN is now ${linked.upn}, as in the local AD.`;
     return sendUnlinked(context, reply, auth, { kind: 'ok', text });
   });
 }
