@@ -58,3 +58,8 @@ export async function ensureSignedIn(
 export function forgetIdentity(db: StateDatabase): void {
   deleteMeta(db, identityKey);
 }
+
+/** Stores the identity a fresh sign-in returned, replacing any earlier one. */
+export function storeIdentity(db: StateDatabase, identity: AgentIdentity): void {
+  writeMeta(db, identityKey, identity);
+}

@@ -98,6 +98,19 @@ export class ServiceClient {
     return this.call('POST', agentRoutes.passwords, request);
   }
 
+  /** Reads the service's Date header from an unauthenticated heartbeat request (for diagnostics). */
+  async fetchDateHeader(): Promise<string | undefined> {
+    const response = await this.transport.send(
+      'POST',
+      agentRoutes.heartbeat,
+      {},
+      {
+        [agentTimeHeader]: this.clock.now().toISOString(),
+      },
+    );
+    return response.headers.date;
+  }
+
   close(): void {
     this.transport.close();
   }

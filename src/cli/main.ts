@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
 import { registerAgentCommands } from './agent-commands.ts';
+import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
 import { registerScimCommands } from './scim-commands.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerDirectoryCommands(program);
   registerStatusCommand(program);
   registerSetupCommand(program);
+  registerDiagnoseCommand(program);
   return program;
 }
 
