@@ -42,7 +42,7 @@ export interface LabUpOptions {
 /**
  * Brings the lab DC up and returns its facts: installs Samba when missing, provisions a new
  * domain into `dir` on first use, starts Samba and the relays that are not running, waits until
- * LDAPS answers and seeds the fixture. On a running lab it changes nothing. A lock file in `dir`
+ * LDAPS responds and seeds the fixture. On a running lab it changes nothing. A lock file in `dir`
  * serializes concurrent callers, so only one of them provisions or starts anything.
  */
 export async function labUp(options: LabUpOptions): Promise<LabFacts> {
@@ -61,9 +61,10 @@ export async function labUp(options: LabUpOptions): Promise<LabFacts> {
       },
     );
   }
-  await ensureLabPackages(log, layout.setupLog);
 
   return withLabLock(layout.lockFile, async () => {
+    // Inside the lock, so two callers never run apt-get at once.
+    await ensureLabPackages(log, layout.setupLog);
     const state = await ensureProvisioned(layout, options, log);
     await ensureRunning(layout, state, log, options.startTimeoutMs ?? 180_000);
     if (options.seed !== false) await applyFixture(layout, readFacts(layout), log);
@@ -80,13 +81,21 @@ async function ensureProvisioned(
   const folder = inspectFolder(layout);
   if (folder === 'provisioned') return applyRequestedPorts(layout, readState(layout), options);
   if (folder === 'half-provisioned') {
-    log.warn({ entry_dn: layout.dir }, 'lab: removing a half-provisioned lab folder');
+    log.warn(`lab: removing the half-provisioned lab in ${layout.dir}`);
     await stopServices(layout);
     removeLabParts(layout);
   }
+  return provisionFolder(layout, options, log);
+}
 
+/** Provisions a new domain into an empty lab folder; on failure removes what it made. */
+async function provisionFolder(
+  layout: LabLayout,
+  options: LabUpOptions,
+  log: Logger,
+): Promise<LabState> {
   const started = Date.now();
-  log.info({ entry_dn: layout.dir }, 'lab: provisioning a new domain');
+  log.info(`lab: provisioning a new domain in ${layout.dir}`);
   const defaults = defaultPorts(layout);
   const secrets = createSecrets();
   writeSecrets(layout.secretsFile, secrets);

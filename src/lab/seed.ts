@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { componentLogger, createLogger, type Logger } from '../core/log.ts';
 import { UserPilotError } from '../protocol/errors.ts';
@@ -150,15 +150,18 @@ export interface SeedUsersResult {
   durationMs: number;
 }
 
-/** Users written per LDIF chunk, so 100,000 users never sit in memory as one string. */
-const chunkSize = 1000;
+/**
+ * Users per ldbmodify run. ldbmodify applies a file in one transaction, which blocks every
+ * LDAP read of the DC until it commits, and one transaction of 5,000 users took minutes. Runs
+ * of this size block reads for a few seconds at most.
+ */
+const chunkSize = 200;
 
 /**
- * Adds `count` synthetic, enabled users without passwords in a new OU, through one LDIF file
- * applied by ldbmodify to sam.ldb directly. That was about six times
- * faster than ldapmodify over LDAPS on the same loaded 2-core machine (72 against 12 users a
- * second for 300 users). Account names are `s<4 hex of the OU DN><7 digits>`, UPNs
- * `<name>@<mailDomain>`.
+ * Adds `count` synthetic, enabled users without passwords in a new OU, in LDIF chunks applied
+ * by ldbmodify to sam.ldb directly. For 300 users that was about six times faster than
+ * ldapmodify over LDAPS on the same loaded 2-core machine (72 against 12 users a second).
+ * Account names are `s<4 hex of the OU DN><7 digits>`, UPNs `<name>@<mailDomain>`.
  */
 export async function seedUsers(
   facts: LabFacts,
@@ -170,24 +173,28 @@ export async function seedUsers(
   const dn = ouDn([options.ou], parent);
   const prefix = `s${createHash('sha256').update(dn.toLowerCase()).digest('hex').slice(0, 4)}`;
   const ldifFile = join(layout.runDir, `seed-${prefix}-${process.pid}.ldif`);
-  writeFileSync(
-    ldifFile,
-    formatLdif([
-      { kind: 'add', dn, attributes: { objectClass: 'organizationalUnit', ou: options.ou } },
-    ]),
-  );
+  const step = `Seeding ${options.count} users into ${dn}`;
   try {
+    const ou: LdifChange = {
+      kind: 'add',
+      dn,
+      attributes: { objectClass: 'organizationalUnit', ou: options.ou },
+    };
+    writeFileSync(ldifFile, formatLdif([ou]));
+    await applyLdifToDatabase(layout, ldifFile, step);
     for (let first = 0; first < options.count; first += chunkSize) {
       const last = Math.min(first + chunkSize, options.count);
       const changes: LdifChange[] = [];
-      for (let index = first; index < last; index += 1)
+      for (let index = first; index < last; index += 1) {
         changes.push(syntheticUser(facts, dn, prefix, index));
-      appendFileSync(ldifFile, `\n${formatLdif(changes)}`);
+      }
+      writeFileSync(ldifFile, formatLdif(changes));
+      await applyLdifToDatabase(layout, ldifFile, step);
     }
-    await applyLdifToDatabase(layout, ldifFile, `Seeding ${options.count} users into ${dn}`);
   } finally {
     rmSync(ldifFile, { force: true });
   }
+
   const durationMs = Date.now() - started;
   options.log?.info(
     { count: options.count, duration_ms: durationMs, entry_dn: dn },
