@@ -27,7 +27,7 @@ export const serverConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     /** Seconds a directory lease lasts unless renewed. */
-    leaseTtlSeconds: Type.Integer({ minimum: 10, maximum: 3600, default: defaultLeaseTtlSeconds }),
+    leaseTtlSeconds: Type.Integer({ minimum: 10, maximum: 600, default: defaultLeaseTtlSeconds }),
   },
   { additionalProperties: false },
 );

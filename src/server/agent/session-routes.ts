@@ -32,6 +32,8 @@ export function registerSessionRoutes(app: FastifyInstance, options: AgentApiOpt
         authenticated: false,
       }),
     },
+    // NOTE: sign-in has no throttle of its own; argon2id makes each guess of the install
+    // password cost about 0.1 s of the server's CPU.
     async (request): Promise<SignInResponse> => {
       const { userName, password, agent } = request.body;
       const registration = await service.agents.register(userName, password, agent);
