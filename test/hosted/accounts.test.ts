@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isUserPilotError } from '../../src/protocol/errors.ts';
-import { adminActor, engines, openHarness, systemActor, type Harness } from './harness.ts';
+import {
+  adminActor,
+  engines,
+  openHarness,
+  systemActor,
+  userRecord,
+  type Harness,
+} from './harness.ts';
 
 describe.each(engines)('accounts, agents and tokens on %s', (engine) => {
   let h: Harness;
@@ -166,6 +173,47 @@ describe.each(engines)('accounts, agents and tokens on %s', (engine) => {
 
     await h.service.scimTokens.revoke(h.tenantId, info.id, adminActor);
     expect(await h.service.scimTokens.verify(token)).toBeNull();
+  });
+
+  it("one tenant cannot reach another tenant's data", async () => {
+    const other = await h.service.tenants.create({ name: 'Neighbour' }, systemActor);
+    await h.service.domains.register(other.id, 'neighbour.example', adminActor);
+    const mailbox = await h.service.mailboxes.create(
+      h.tenantId,
+      { upn: 'mine@example.com' },
+      adminActor,
+    );
+    const record = { anchor: '00000000-0000-4000-8000-00000000abcd' };
+    await h.run('delta', {
+      records: [
+        {
+          ...userRecord(record),
+          userPrincipalName: 'mine2@example.com',
+        },
+      ],
+    });
+
+    expect(await h.service.mailboxes.get(other.id, mailbox.id)).toBeNull();
+    expect(await h.service.mailboxes.getByAddress(other.id, 'mine@example.com')).toBeNull();
+    expect(await h.service.directory.get(other.id, record.anchor)).toBeNull();
+    expect((await h.service.directory.list(other.id)).total).toBe(0);
+    const update = await h.service.mailboxes
+      .update(other.id, mailbox.id, { displayName: 'x' }, adminActor)
+      .catch((e: unknown) => e);
+    expect(isUserPilotError(update, 'UP_HOSTED_MAILBOX_NOT_FOUND')).toBe(true);
+    const link = await h.service.links
+      .link(other.id, record.anchor, mailbox.id, adminActor)
+      .catch((e: unknown) => e);
+    expect(isUserPilotError(link, 'UP_HOSTED_OBJECT_NOT_FOUND')).toBe(true);
+    const lease = await h.service.lease
+      .acquire(other.id, h.agentId, 60_000)
+      .catch((e: unknown) => e);
+    expect(isUserPilotError(lease, 'UP_HOSTED_AGENT_NOT_FOUND')).toBe(true);
+    const run = await h.service.runs
+      .start(other.id, h.agentId, h.epoch, 'delta')
+      .catch((e: unknown) => e);
+    expect(isUserPilotError(run, 'UP_HOSTED_LEASE_NOT_HELD')).toBe(true);
+    expect(await h.service.agents.get(other.id, h.agentId)).toBeNull();
   });
 
   it('policy update validates every field at once', async () => {
