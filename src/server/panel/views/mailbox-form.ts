@@ -93,7 +93,7 @@ ${draft.otherAddresses}</textarea>
       </div>
       <div class="field">
         <input type="hidden" name="enabled" value="off" />
-        <label
+        <label class="check"
           ><input
             type="checkbox"
             id="f-enabled"
