@@ -221,6 +221,10 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
       expect(body.active).toBe(true);
       expect(body).not.toHaveProperty('password');
       expect(body.meta.resourceType).toBe('User');
+      const activity = await server.service.activity.list(alpha.id, {
+        objectId: body.id as string,
+      });
+      expect(activity.items.map((entry) => entry.actor)).toEqual([expect.stringMatching(/^scim:/)]);
     });
 
     it('hashes the password like synchronized ones', async () => {
@@ -535,6 +539,14 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
       expectScimError(again, 412);
     });
 
+    it('keeps active when a PUT leaves it out', async () => {
+      const created = await createUser(alpha, 'keepsactive', { active: false });
+      const response = await send(alpha, 'PUT', `/Users/${created.id}`, {
+        userName: created.userName,
+      });
+      expect((response.body as Json).active).toBe(false);
+    });
+
     it('rejects a phone type a mailbox cannot hold', async () => {
       const created = await createUser(alpha, 'pager');
       const response = await send(alpha, 'PUT', `/Users/${created.id}`, {
@@ -610,6 +622,21 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
       });
       expect((removed.body as Json).emails).toEqual([
         { value: created.userName, type: 'work', primary: true },
+      ]);
+    });
+
+    it('keeps the UPN primary when the work email changes', async () => {
+      const created = await createUser(alpha, 'workmail');
+      const response = await send(alpha, 'PATCH', `/Users/${created.id}`, {
+        schemas: [patchOp],
+        Operations: [
+          { op: 'Replace', path: 'emails[type eq "work"].value', value: `work@${alpha.domain}` },
+        ],
+      });
+      expect(response.status).toBe(200);
+      expect((response.body as Json).emails).toEqual([
+        { value: created.userName, type: 'work', primary: true },
+        { value: `work@${alpha.domain}`, type: 'other' },
       ]);
     });
 
