@@ -212,4 +212,30 @@ describe('panel security', () => {
     expect(new URL(page.url()).pathname).toBe('/panel/sign-in');
     expect(await fixture.service.sessions.get(token ?? '')).toBeNull();
   });
+
+  it('pages carry a script-free content security policy', async () => {
+    await signIn(page, fixture.baseUrl, alice);
+    const response = await page.request.get(`${fixture.baseUrl}/panel/domains`);
+    const headers = response.headers();
+    expect(headers['content-security-policy']).toContain("default-src 'none'");
+    expect(headers['content-security-policy']).not.toContain('script-src');
+    expect(headers['x-frame-options']).toBe('DENY');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['cache-control']).toBe('no-store');
+  });
+
+  it('panel routes stay out of the OpenAPI document', async () => {
+    const response = await page.request.get(`${fixture.baseUrl}/openapi.json`);
+    expect(response.status()).toBe(200);
+    const document = (await response.json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(document.paths).some((path) => path.startsWith('/panel'))).toBe(false);
+  });
+
+  it('expired session leads back to sign-in', async () => {
+    await page.goto(`${fixture.baseUrl}/panel/domains`);
+    expect(new URL(page.url()).pathname).toBe('/panel/domains');
+    fixture.clock.advance(9 * 60 * 60 * 1000);
+    await page.goto(`${fixture.baseUrl}/panel/domains`);
+    expect(new URL(page.url()).pathname).toBe('/panel/sign-in');
+  });
 });
