@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserPilotError } from '../protocol/errors.ts';
 import { registerAgentCommands } from './agent-commands.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerSetupCommand(program);
   registerDiagnoseCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
