@@ -25,6 +25,7 @@ let browser: TestBrowser;
 let page: Page;
 let dialogs: string[];
 let tenantId: string;
+let agent: { agentId: string; epoch: number };
 const ids = {
   lindaMailbox: '',
   annMailbox: '',
@@ -46,7 +47,7 @@ async function seedDirectory(): Promise<void> {
   const wendy = userRecord({ upn: 'wendy@waiting.example', displayName: 'Wendy Waiting' });
   const nora = userRecord({ upn: 'nora', displayName: 'Nora NoUpn' });
   const hostile = userRecord({ upn: 'h@nowhere.example', displayName: hostileName });
-  const agent = await seedAgent(service, tenantId, 'DC1');
+  agent = await seedAgent(service, tenantId, 'DC1');
   await sendRun(service, tenantId, agent, {
     kind: 'full',
     records: [linda, ann, sam, wendy, nora, hostile],
@@ -279,6 +280,24 @@ describe('control panel pages', () => {
     const wendy = await fixture.service.mailboxes.getByAddress(tenantId, 'wendy@waiting.example');
     expect(wendy?.linkedAnchor).not.toBeNull();
     expect(wendy?.displayName).toBe('Wendy Waiting');
+  });
+
+  it('Autocreate all covers every eligible object', async () => {
+    const arrivals = [
+      userRecord({ upn: 'olga@contoso.example', displayName: 'Olga Arrival' }),
+      userRecord({ upn: 'piet@contoso.example', displayName: 'Piet Arrival' }),
+    ];
+    await sendRun(fixture.service, tenantId, agent, { kind: 'delta', records: arrivals });
+    await page.goto(`${fixture.baseUrl}/panel/userpilot/unlinked`);
+    await page.click('button:has-text("Autocreate all eligible")');
+    expect(await flashText(page)).toBe('Autocreate made 2 mailboxes.');
+    for (const record of arrivals) {
+      const mailbox = await fixture.service.mailboxes.getByAddress(
+        tenantId,
+        record.userPrincipalName ?? '',
+      );
+      expect(mailbox?.linkedAnchor).toBe(record.anchor);
+    }
   });
 
   it('unlink from the mailbox page', async () => {
