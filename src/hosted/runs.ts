@@ -177,6 +177,12 @@ async function applyDeltaRemovals(
 
   const now = nowText(context);
   const since = new Date(new Date(now).getTime() - deltaGuardWindowMs).toISOString();
+  // Rows older than the window never count again.
+  await trx
+    .deleteFrom('delta_removals')
+    .where('tenant_id', '=', run.tenantId)
+    .where('at', '<=', since)
+    .execute();
   const recent = await trx
     .selectFrom('delta_removals')
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
@@ -321,7 +327,9 @@ export class RunService implements RunApi {
 
       let manifestCount = 0;
       if (run.kind === 'full') {
-        const manifest = [...(batch.manifest ?? []), ...outcome.acceptedAnchors];
+        // A rejected record still exists in AD, so it counts as listed: it must not be removed.
+        const sent = (batch.records ?? []).map((record) => record.anchor);
+        const manifest = [...(batch.manifest ?? []), ...sent];
         await addToManifest(trx, run.id, manifest);
         manifestCount = batch.manifest?.length ?? 0;
         // A full run removes by absence from its manifest, computed when it ends complete.

@@ -144,6 +144,18 @@ describe.each(engines)('run protocol on %s', (engine) => {
     expect(await h.service.directory.count(h.tenantId)).toBe(19);
   });
 
+  it('rejected record of a full run keeps its object', async () => {
+    const records = Array.from({ length: 5 }, () => userRecord());
+    await h.fullRun(records);
+    const broken = { ...records[0]!, mail: 'broken address' };
+    const others = records.slice(1).map((r) => r.anchor);
+    const { batch, end } = await h.run('full', { records: [broken], manifest: others });
+    expect(batch.results[0]).toMatchObject({ status: 'rejected', attribute: 'mail' });
+    expect(end.removed).toBe(0);
+    expect(end.held).toBe(0);
+    expect((await h.service.directory.get(h.tenantId, broken.anchor))?.state).toBe('present');
+  });
+
   it('manifest anchors without records keep their objects', async () => {
     const records = Array.from({ length: 5 }, () => userRecord());
     await h.fullRun(records);
