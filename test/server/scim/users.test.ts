@@ -735,6 +735,14 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
       expect(linked[enterprise].manager.$ref).toBe(`${server.url}/scim/v2/Users/${boss.id}`);
     });
 
+    it('filters by manager', async () => {
+      const filter = `${enterprise}:manager.value eq "${boss.id as string}"`;
+      const body = (await send(alpha, 'GET', `/Users?filter=${encodeURIComponent(filter)}`))
+        .body as Json;
+      expect((body.Resources as Json[]).map((user) => user.id)).toEqual([linked.id]);
+      expect(body.Resources[0][enterprise].manager.value).toBe(boss.id);
+    });
+
     it('finds the user by externalId', async () => {
       const body = (
         await send(alpha, 'GET', `/Users?filter=${encodeURIComponent(`externalId eq "${anchor}"`)}`)

@@ -54,21 +54,25 @@ export async function listUsers(
       ? () => true
       : compileFilter(query.filter, node);
   const compare = query.sortBy === undefined ? undefined : buildSort(query.sortBy, query.sortOrder);
+  // Finding a manager costs two lookups per linked user, so the filter and sort see it only
+  // when they name it; the page returned is built in full afterwards.
+  const withManager = /manager/i.test(`${query.filter ?? ''} ${query.sortBy ?? ''}`);
 
-  const candidates =
-    (node && (await lookupCandidates(service, tenantId, node))) ??
-    (await scanMailboxes(service, tenantId));
-  const resources: ResourceObject[] = [];
-  for (const mailbox of candidates) {
-    const { resource } = await users.toUser(mailbox);
-    if (matches(resource)) resources.push(resource);
+  const lookup = node && (await lookupCandidates(service, tenantId, node));
+  const matched: { mailbox: Mailbox; resource: ResourceObject }[] = [];
+  for await (const batch of lookup === undefined ? scanMailboxes(service, tenantId) : [lookup]) {
+    for (const mailbox of batch) {
+      const { resource } = await users.toUser(mailbox, { withManager });
+      if (matches(resource)) matched.push({ mailbox, resource });
+    }
   }
-  if (compare !== undefined) resources.sort(compare);
-  return {
-    totalResults: resources.length,
-    startIndex,
-    resources: resources.slice(startIndex - 1, startIndex - 1 + count),
-  };
+  if (compare !== undefined) matched.sort((a, b) => compare(a.resource, b.resource));
+
+  const page = matched.slice(startIndex - 1, startIndex - 1 + count);
+  const resources = await Promise.all(
+    page.map(async ({ mailbox }) => (await users.toUser(mailbox)).resource),
+  );
+  return { totalResults: matched.length, startIndex, resources };
 }
 
 function parsed(filter: string): FilterNode {
@@ -117,19 +121,17 @@ async function lookupCandidates(
   return mailbox === null || mailbox.deletedAt !== null ? [] : [mailbox];
 }
 
-/** Reads every live mailbox of the tenant, a page of the hosted list at a time. */
-async function scanMailboxes(service: HostedService, tenantId: string): Promise<Mailbox[]> {
-  // NOTE: this keeps every mailbox of the tenant in memory; the hosted list offers no
-  // attribute filter or sort yet, so filters other than the exact lookups scan.
-  const mailboxes: Mailbox[] = [];
+/** Reads every live mailbox of the tenant, one page of the hosted list at a time. */
+async function* scanMailboxes(service: HostedService, tenantId: string): AsyncGenerator<Mailbox[]> {
+  // NOTE: the hosted list offers no attribute filter or sort yet, so filters other than the
+  // exact lookups read every mailbox of the tenant; only the matches stay in memory.
   let cursor: string | null | undefined;
   do {
     const page = await service.mailboxes.list(tenantId, {
       limit: scanPageSize,
       ...(cursor ? { cursor } : {}),
     });
-    mailboxes.push(...page.items);
+    yield page.items;
     cursor = page.nextCursor;
   } while (cursor !== null);
-  return mailboxes;
 }

@@ -48,8 +48,12 @@ export class ScimUsers {
     return user;
   }
 
-  async toUser(mailbox: Mailbox): Promise<ScimUser> {
-    const manager = await this.managerOf(mailbox);
+  /**
+   * Builds the User of a mailbox. Without `withManager` the enterprise manager is left out,
+   * which saves its lookups but gives another version; such a User is never sent.
+   */
+  async toUser(mailbox: Mailbox, options: { withManager?: boolean } = {}): Promise<ScimUser> {
+    const manager = options.withManager === false ? null : await this.managerOf(mailbox);
     return {
       mailbox,
       resource: mailboxToResource(mailbox, `${this.usersUrl}/${mailbox.id}`, manager),
