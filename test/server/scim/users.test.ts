@@ -201,6 +201,7 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
         phoneNumbers: [{ value: '+44 20 7946 0000', type: 'mobile' }],
         [enterprise]: { department: 'Mathematics', employeeNumber: '1815' },
       });
+
       const body = response.body as Json;
       expect(response.status).toBe(201);
       expect(response.headers.location).toBe(`${server.url}/scim/v2/Users/${body.id}`);

@@ -88,6 +88,7 @@ export async function startScimServer(storeUrl: string, logger?: Logger): Promis
   const clock = new ManualClock(new Date('2026-03-01T08:00:00Z'));
   const log = logger ?? createLogger({ level: 'silent' });
   const service = new HostedService({ store, clock, logger: log, hasher: cheapHasher });
+
   const certificate = await testCertificate();
   const app = await buildServer({
     service,
@@ -156,7 +157,7 @@ export async function createScimTenant(
 
 let anchorCounter = 0;
 
-/** A directory user record with every attribute null except the ones given. */
+/** Builds a directory user record with every attribute null except the ones given. */
 export function directoryUser(
   upn: string,
   fields: Partial<DirectoryUserRecord> = {},
