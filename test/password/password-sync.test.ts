@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { writeDiagnostics } from '../../src/agent/diagnostics.ts';
 import type { ApiResult } from '../../src/agent/service-client.ts';
 import { stateDbFileName } from '../../src/agent/state-db.ts';
 import type { LabFacts } from '../../src/lab/facts.ts';
@@ -207,7 +209,7 @@ describeLab('password synchronization with the lab DC', () => {
     );
   });
 
-  it('leaves no test password in any log', async () => {
+  it('leaves no test password in logs or diagnostics', async () => {
     // Flushes the debug lines of the sign-ins and deliveries above.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const logs = {
@@ -224,7 +226,19 @@ describeLab('password synchronization with the lab DC', () => {
     const activity = await hosted.service.activity.list(hosted.tenantId, { limit: 500 });
     expect(activity.items.length).toBeGreaterThan(0);
     expect(findPasswords(JSON.stringify(activity.items), issued), 'activity log').toEqual([]);
-    // NOTE: there is no diagnostics archive command yet, so no archive is searched here.
+
+    const archive = join(folder.dir, 'diagnostics.tar.gz');
+    await writeDiagnostics({ configPath: agent.configPath, output: archive });
+    const unpacked = join(folder.dir, 'diagnostics');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
+    const archived = readdirSync(unpacked, { recursive: true, encoding: 'utf8' });
+    expect(archived).toContain('agent.log');
+    for (const name of archived) {
+      const file = join(unpacked, name);
+      if (!statSync(file).isFile()) continue;
+      expect(findPasswords(readFileSync(file), issued), `diagnostics ${name}`).toEqual([]);
+    }
   });
 });
 

@@ -4,13 +4,14 @@
  * outbox, HTTPS delivery), both in this process, each logging at debug level to its own file
  * so tests can search the logs for passwords.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { agentLogFileName } from '../../../src/agent/agent-log.ts';
 import { createPasswordSync } from '../../../src/agent/password/create-password-sync.ts';
 import { Outbox } from '../../../src/agent/outbox.ts';
 import { ServiceClient } from '../../../src/agent/service-client.ts';
@@ -100,6 +101,8 @@ export interface AgentSide {
   client: ServiceClient;
   agentId: string;
   logFile: string;
+  /** An agent configuration file (mode 0600) naming this agent's state folder and the lab DC. */
+  configPath: string;
   start(): void;
   stop(): Promise<void>;
 }
@@ -111,7 +114,9 @@ export async function startAgentSide(
   side: ServiceSide,
 ): Promise<AgentSide> {
   const stateDir = join(dir, 'agent-state');
-  const logFile = join(dir, 'agent.log');
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // The agent's own log file name, so `userpilot diagnose` collects it.
+  const logFile = join(stateDir, agentLogFileName);
   const logger = fileLogger(logFile);
   const db = openStateDatabase(stateDir);
   const outbox = new Outbox(db, systemClock);
@@ -127,6 +132,7 @@ export async function startAgentSide(
     dc: facts.dcHostName,
     version: '0.1.0',
   });
+  const configPath = writeAgentConfig(dir, stateDir, facts, side, install);
   const { sync, close } = createPasswordSync({
     capture: {
       enabled: true,
@@ -149,12 +155,48 @@ export async function startAgentSide(
     client,
     agentId: registration.agentId,
     logFile,
+    configPath,
     start: () => sync.start(),
     stop: async () => {
       await close();
       db.close();
     },
   };
+}
+
+/** Writes the configuration `userpilot diagnose` reads; the same values the agent runs with. */
+function writeAgentConfig(
+  dir: string,
+  stateDir: string,
+  facts: LabFacts,
+  side: ServiceSide,
+  install: { user: string; password: string },
+): string {
+  const path = join(dir, 'agent.json');
+  const config = {
+    stateDir,
+    service: {
+      url: side.baseUrl,
+      installUser: install.user,
+      installPassword: install.password,
+      fingerprint: side.certificate.fingerprintSha256,
+    },
+    directory: {
+      url: facts.ldapsUrl,
+      bindDn: facts.bindDn,
+      bindPassword: facts.bindPassword,
+      caFile: facts.caFile,
+      tlsServerName: facts.dcHostName,
+      scopeDn: facts.scopeDn,
+    },
+    passwords: {
+      enabled: true,
+      privateDir: join(labLayout(facts.dir).sambaDir, 'private'),
+      gnupgHome: facts.gnupgHome,
+    },
+  };
+  writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 });
+  return path;
 }
 
 /** Puts the users into the hosted directory through the run protocol and links a mailbox to each. */
