@@ -641,6 +641,21 @@ describe.each(storeEngines)('SCIM Users on $name', (engine) => {
       ]);
     });
 
+    it('stores nothing when one operation fails', async () => {
+      const created = await createUser(alpha, 'atomic', { title: 'Before' });
+      const response = await send(alpha, 'PATCH', `/Users/${created.id}`, {
+        schemas: [patchOp],
+        Operations: [
+          { op: 'replace', path: 'title', value: 'After' },
+          { op: 'replace', path: 'shoeSize', value: '9' },
+        ],
+      });
+      expectScimError(response, 400, 'invalidPath');
+      const current = (await send(alpha, 'GET', `/Users/${created.id}`)).body as Json;
+      expect(current.title).toBe('Before');
+      expect(current.meta.version).toBe(created.meta.version);
+    });
+
     it('rejects a stale If-Match', async () => {
       const created = await createUser(alpha, 'patchmatch');
       const response = await send(

@@ -139,6 +139,20 @@ const cases: Case[] = [
     expected: { externalId: 'bjensen' },
     absent: ['preferredLanguage'],
   },
+  {
+    name: 'Entra attribute-less add with a value-path key',
+    request: body({
+      op: 'Add',
+      value: { 'emails[type eq "work"].value': 'work@example.com', 'name.familyName': 'J.' },
+    }),
+    expected: {
+      emails: [
+        { value: 'work@example.com', type: 'work', primary: true },
+        { value: 'babs@example.com', type: 'other' },
+      ],
+      name: { givenName: 'Barbara', familyName: 'J.' },
+    },
+  },
   // Shaped like Okta's published SCIM requests.
   {
     name: 'Okta deactivate without a path',
