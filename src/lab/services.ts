@@ -128,7 +128,7 @@ async function startRelayProcess(
 
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const lines = readFileSync(layout.relayLog, 'utf8').slice(offset);
+    const lines = readFileSync(layout.relayLog).subarray(offset).toString('utf8');
     if (lines.includes(`relay ready pid=${record.pid}`)) return record;
     const failure = new RegExp(`relay failed pid=${record.pid} code=(\\S+) (.*)`).exec(lines);
     if (failure !== null || !isRunning(record)) {

@@ -62,7 +62,11 @@ describeLab('lab DC over LDAPS', () => {
       },
     );
     const expected = fixture.users.filter((user) => user.expected !== 'out-of-scope');
-    const names = entries.map((entry) => String(entry.sAMAccountName)).sort();
+    // Other tests of the shared lab may add users in OUs of their own, also under the scope;
+    // only users directly in a fixture OU belong to the fixture.
+    const fixtureOus = new Set(fixture.ous.map((path) => ouDn(path, facts.baseDn)));
+    const inFixtureOus = entries.filter((entry) => fixtureOus.has(parentDn(entry.dn)));
+    const names = inFixtureOus.map((entry) => String(entry.sAMAccountName)).sort();
     expect(names).toEqual(expected.map((user) => user.sAMAccountName).sort());
     for (const user of expected) {
       const entry = entries.find((candidate) => candidate.sAMAccountName === user.sAMAccountName);
@@ -216,6 +220,12 @@ describeLab('lab DC over LDAPS', () => {
     expect(asUser.searchEntries).toHaveLength(0);
   });
 });
+
+/** Returns the DN without its first RDN, skipping escaped commas such as in `CN=Doe\\, Alice`. */
+function parentDn(dn: string): string {
+  const match = /^(?:[^,\\]|\\.)*,(.*)$/.exec(dn);
+  return match?.[1] ?? '';
+}
 
 async function findUser(
   facts: LabFacts,
