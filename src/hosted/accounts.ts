@@ -3,7 +3,14 @@ import type { Selectable } from 'kysely';
 import type { AdminsTable, OperatorsTable, TenantsTable } from '../store/schema.ts';
 import { recordActivity } from './activity.ts';
 import type { AdminApi, Credentials, OperatorApi, TenantApi } from './api.ts';
-import { inTransaction, newId, nowText, rejection, type HostedContext } from './context.ts';
+import {
+  inTransaction,
+  newId,
+  nowText,
+  rejectOnUniqueViolation,
+  rejection,
+  type HostedContext,
+} from './context.ts';
 import { keyOf } from './keys.ts';
 import { defaultPolicies } from './policies.ts';
 import type { Actor, Operator, Tenant, TenantAdmin } from './types.ts';
@@ -90,7 +97,9 @@ export class OperatorService implements OperatorApi {
       password_hash: await this.context.hasher.hash(input.password),
       created_at: nowText(this.context),
     };
-    await db.insertInto('operators').values(row).execute();
+    await rejectOnUniqueViolation(db.insertInto('operators').values(row).execute(), () =>
+      rejection('UP_HOSTED_NAME_TAKEN', `An operator named ${username} exists already.`),
+    );
     await recordActivity(this.context, db, [
       {
         tenantId: null,
@@ -146,7 +155,7 @@ export class TenantService implements TenantApi {
       password_min_length: policies.passwordMinLength,
     };
 
-    await inTransaction(this.context, async (trx) => {
+    const created = inTransaction(this.context, async (trx) => {
       const taken = await trx
         .selectFrom('tenants')
         .select('id')
@@ -179,6 +188,9 @@ export class TenantService implements TenantApi {
         },
       ]);
     });
+    await rejectOnUniqueViolation(created, () =>
+      rejection('UP_HOSTED_NAME_TAKEN', `A tenant named ${name} exists already.`),
+    );
     return toTenant(row);
   }
 
@@ -235,7 +247,9 @@ export class AdminService implements AdminApi {
       password_hash: await this.context.hasher.hash(input.password),
       created_at: nowText(this.context),
     };
-    await db.insertInto('admins').values(row).execute();
+    await rejectOnUniqueViolation(db.insertInto('admins').values(row).execute(), () =>
+      rejection('UP_HOSTED_NAME_TAKEN', `An admin named ${username} exists already.`),
+    );
     await recordActivity(this.context, db, [
       {
         tenantId,

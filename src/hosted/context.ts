@@ -72,3 +72,30 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
   }
   return result;
 }
+
+/** Tells whether a driver error is a unique or primary-key violation (PostgreSQL or SQLite). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = String(error.code);
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
+}
+
+/**
+ * Runs work whose existence check and insert can race with another service instance, and turns
+ * the store's unique violation into the rejection the check would have given.
+ */
+export async function rejectOnUniqueViolation<T>(
+  work: Promise<T>,
+  toRejection: () => UserPilotError,
+): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw toRejection();
+    throw error;
+  }
+}

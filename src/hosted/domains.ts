@@ -11,6 +11,7 @@ import {
   inTransaction,
   newId,
   nowText,
+  rejectOnUniqueViolation,
   rejection,
   type HostedContext,
   type Queryable,
@@ -85,7 +86,7 @@ export class DomainService implements DomainApi {
       name: trimmed,
       createdAt: nowText(this.context),
     };
-    const newlyEligible = await inTransaction(this.context, async (trx) => {
+    const registered = inTransaction(this.context, async (trx) => {
       const taken = await trx
         .selectFrom('domains')
         .select('tenant_id')
@@ -126,6 +127,9 @@ export class DomainService implements DomainApi {
       await applyStandingPolicies(this.context, trx, tenantId, nowEligible, actor);
       return nowEligible.length;
     });
+    const newlyEligible = await rejectOnUniqueViolation(registered, () =>
+      rejection('UP_HOSTED_NAME_TAKEN', `The domain ${trimmed} is registered already.`),
+    );
     return { domain, newlyEligible };
   }
 

@@ -8,6 +8,7 @@ import {
   inTransaction,
   newId,
   nowText,
+  rejectOnUniqueViolation,
   rejection,
   type HostedContext,
   type Queryable,
@@ -45,6 +46,15 @@ import type {
 } from './types.ts';
 
 const dayMs = 24 * 60 * 60 * 1000;
+
+/** The rejection of an address another instance gave to a mailbox between check and write. */
+function addressRace() {
+  return rejection(
+    'UP_HOSTED_ADDRESS_TAKEN',
+    'Another mailbox of the tenant took one of the addresses at the same time.',
+    'Reload the mailbox and try again.',
+  );
+}
 
 /** Loads one mailbox row of the tenant or throws UP_HOSTED_MAILBOX_NOT_FOUND. */
 export async function requireMailboxRow(
@@ -130,7 +140,7 @@ export class MailboxService implements MailboxApi {
       updated_at: now,
     };
 
-    await inTransaction(this.context, async (trx) => {
+    const created = inTransaction(this.context, async (trx) => {
       const holders = await findAddressHolders(
         trx,
         tenantId,
@@ -153,6 +163,7 @@ export class MailboxService implements MailboxApi {
         },
       ]);
     });
+    await rejectOnUniqueViolation(created, addressRace);
     return this.mustGet(tenantId, row.id);
   }
 
@@ -166,7 +177,7 @@ export class MailboxService implements MailboxApi {
     const policies = await loadPolicies(db, tenantId);
     const domainKeys = await loadDomainKeys(db, tenantId);
 
-    await inTransaction(this.context, async (trx) => {
+    const updated = inTransaction(this.context, async (trx) => {
       const row = await requireMailboxRow(trx, tenantId, mailboxId);
       const current = (await loadAddresses(trx, tenantId, [row.id])).get(row.id) ?? [];
       const others = current.filter((a) => a.is_primary === 0).map((a) => a.address);
@@ -237,6 +248,7 @@ export class MailboxService implements MailboxApi {
         { tenantId, actor, action, objectType: 'mailbox', objectId: row.id, ...change },
       ]);
     });
+    await rejectOnUniqueViolation(updated, addressRace);
     return this.mustGet(tenantId, mailboxId);
   }
 

@@ -94,6 +94,18 @@ describe('two hosted service instances on one PostgreSQL database', () => {
     expect((await next().lease.get(tenant.id)).epoch).toBe(1);
   });
 
+  it('concurrent registrations of one domain leave one and reject the other', async () => {
+    const tenant = await next().tenants.create({ name: 'Domains race' }, systemActor);
+    const outcomes = await Promise.allSettled(
+      services.map((service) => service.domains.register(tenant.id, 'race.example', adminActor)),
+    );
+    const rejected = outcomes.filter((o) => o.status === 'rejected');
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(isUserPilotError(rejected[0]?.reason, 'UP_HOSTED_NAME_TAKEN')).toBe(true);
+    expect(await next().domains.list(tenant.id)).toHaveLength(1);
+  });
+
   it('concurrent batches of one run on both instances each apply once', async () => {
     const tenant = await next().tenants.create({ name: 'Batches' }, systemActor);
     await next().domains.register(tenant.id, 'batches.example', adminActor);
