@@ -19,13 +19,27 @@ const userFilter = '(&(objectClass=user)(!(objectClass=computer)))';
 describeLab('lab DC over LDAPS', () => {
   let facts: LabFacts;
   let bindPasswordFile: string;
+  let tempDir: string;
   beforeAll(() => {
     facts = labFacts();
-    const dir = mkdtempSync(join(tmpdir(), 'userpilot-lab-test-'));
-    bindPasswordFile = join(dir, 'bind-password');
+    tempDir = mkdtempSync(join(tmpdir(), 'userpilot-lab-test-'));
+    bindPasswordFile = join(tempDir, 'bind-password');
     writeFileSync(bindPasswordFile, facts.bindPassword, { mode: 0o600 });
-    return () => rmSync(dir, { recursive: true, force: true });
+    return () => rmSync(tempDir, { recursive: true, force: true });
   });
+
+  /** Runs OpenLDAP's ldapsearch with a critical DirSync control (`!dirsync`) on the domain. */
+  function dirSyncSearch(upn: string, passwordFile: string) {
+    const args = ['-H', facts.ldapsUrl, '-x', '-D', upn, '-y', passwordFile, '-b', facts.baseDn];
+    return run(
+      'ldapsearch',
+      [...args, '-E', '!dirsync=0/0', '(objectClass=user)', 'sAMAccountName'],
+      {
+        env: { ...process.env, LDAPTLS_CACERT: facts.caFile },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+  }
 
   it('binds as the sync account with CA verification', async () => {
     const result = await withBoundClient(facts, facts.bindUpn, facts.bindPassword, (client) =>
@@ -167,28 +181,19 @@ describeLab('lab DC over LDAPS', () => {
   });
 
   it('runs a DirSync search as the sync account', async () => {
-    // OpenLDAP's ldapsearch writes the DirSync control itself; `!` makes it critical.
-    const { stdout } = await run(
-      'ldapsearch',
-      [
-        '-H',
-        facts.ldapsUrl,
-        '-x',
-        '-D',
-        facts.bindUpn,
-        '-y',
-        bindPasswordFile,
-        '-b',
-        facts.baseDn,
-        '-E',
-        '!dirsync=0/0',
-        '(objectClass=user)',
-        'sAMAccountName',
-      ],
-      { env: { ...process.env, LDAPTLS_CACERT: facts.caFile }, maxBuffer: 16 * 1024 * 1024 },
-    );
+    const { stdout } = await dirSyncSearch(facts.bindUpn, bindPasswordFile);
     expect(stdout).toContain('result: 0 Success');
     expect(stdout).toContain('sAMAccountName: zoe.angstrom');
+  });
+
+  it('rejects a DirSync search by a plain user', async () => {
+    const file = join(tempDir, 'user-password');
+    writeFileSync(file, facts.userPasswords['paula.passwort'] ?? '', { mode: 0o600 });
+    const failure = await dirSyncSearch(`paula.passwort@${facts.mailDomain}`, file).catch(
+      (error: unknown) => error as { code?: number; stdout?: string },
+    );
+    // ldapsearch exits with the LDAP result code: 50 is insufficientAccessRights.
+    expect('code' in failure ? failure.code : 0).toBe(50);
   });
 
   it('shows tombstones to the sync account but not to a plain user', async () => {
