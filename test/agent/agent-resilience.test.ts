@@ -34,20 +34,24 @@ async function userDns(client: Client, ouDn: string): Promise<string[]> {
   return result.searchEntries.map((entry) => entry.dn).sort();
 }
 
-const killScopeName = 'AgentKill5000';
+const killScopePrefix = 'AgentKill';
 const killScopeSize = 5000;
 
 /**
  * The 5,000-user OU of the kill test. Seeding it takes minutes (the lab adds about 60 users a
- * second, less when the machine is busy), so it is kept in the lab and reused by later runs.
+ * second, less when the machine is busy), so an OU named AgentKill* that a previous run seeded
+ * is reused when it holds exactly 5,000 users.
  */
 async function killScope(client: Client, lab: LabFacts): Promise<string> {
-  const dn = `OU=${killScopeName},${lab.baseDn}`;
-  const existing = await userDns(client, dn).catch(() => undefined);
-  if (existing?.length === killScopeSize) return dn;
-  if (existing !== undefined) await deleteTree(client, dn);
-  await seedUsers(lab, { count: killScopeSize, ou: killScopeName });
-  return dn;
+  const candidates = await client.search(lab.baseDn, {
+    scope: 'one',
+    filter: `(&(objectClass=organizationalUnit)(ou=${killScopePrefix}*))`,
+    attributes: ['1.1'],
+  });
+  for (const { dn } of candidates.searchEntries) {
+    if ((await userDns(client, dn)).length === killScopeSize) return dn;
+  }
+  return (await seedUsers(lab, { count: killScopeSize, ou: uniqueName(killScopePrefix) })).ouDn;
 }
 
 async function waitForEqualState(
