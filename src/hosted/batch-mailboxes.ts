@@ -110,7 +110,10 @@ export async function planMailboxWrites(
     'linked_anchor',
     changed.map((c) => c.row.anchor),
   );
-  const returning = changed.filter((c) => c.previous?.state === 'removed').map((c) => c.row.anchor);
+  // A mailbox remembers the anchor of an object that left the scope. The object is relinked
+  // when it comes back, or later, at its first change that finds it eligible.
+  const linkedAnchors = new Set(linked.map((m) => m.linked_anchor));
+  const returning = changed.map((c) => c.row.anchor).filter((anchor) => !linkedAnchors.has(anchor));
   const former = (await loadMailboxRows(trx, tenantId, 'former_anchor', returning)).filter(
     (m) => m.linked_anchor === null,
   );

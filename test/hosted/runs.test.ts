@@ -76,6 +76,19 @@ describe.each(engines)('run protocol on %s', (engine) => {
     expect(relinked?.enabled).toBe(true);
   });
 
+  it('return while not eligible relinks once eligible', async () => {
+    const { record, mailboxId } = await linkedUser();
+    await h.run('delta', { removals: [record.anchor] });
+    const ineligible = { ...record, userPrincipalName: 'back@unregistered.example' };
+    await h.run('delta', { records: [ineligible] });
+    expect((await h.service.mailboxes.get(h.tenantId, mailboxId))?.linkedAnchor).toBeNull();
+
+    await h.run('delta', { records: [record] });
+    expect((await h.service.mailboxes.get(h.tenantId, mailboxId))?.linkedAnchor).toBe(
+      record.anchor,
+    );
+  });
+
   it('leave with soft-delete policy deletes and return restores', async () => {
     await h.service.policies.update(h.tenantId, { leaveScope: 'soft-delete' }, adminActor);
     const { record, mailboxId } = await linkedUser();
