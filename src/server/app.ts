@@ -1,4 +1,10 @@
-import fastify, { LogController, type FastifyInstance } from 'fastify';
+import fastify, {
+  LogController,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { systemClock, type Clock } from '../core/clock.ts';
 import { componentLogger, type Logger } from '../core/log.ts';
 import { agentApiPrefix } from '../protocol/agent-api.ts';
@@ -31,6 +37,13 @@ export interface BuildServerOptions {
 
 export const defaultLeaseTtlSeconds = 90;
 export const defaultBatchBodyLimitBytes = 32 * 1024 * 1024;
+
+/**
+ * Time a client has to send one whole request, headers and body, in milliseconds. fastify turns
+ * Node's limit off by default, so a client that trickles a body would hold its socket forever.
+ * 5 minutes is Node's own default and leaves a full 32 MiB batch about 1 Mbit/s.
+ */
+export const requestTimeoutMs = 5 * 60 * 1000;
 
 /**
  * Builds the hosted service's HTTP server: the agent API, the OpenAPI document and the given
@@ -72,6 +85,8 @@ function createFastify(options: BuildServerOptions): FastifyInstance {
     // Strict JSON types: a string "1" is not an integer, and unknown fields are rejected where
     // a schema forbids them instead of being dropped silently.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+    requestTimeout: requestTimeoutMs,
+    frameworkErrors: rejectRouterFailure,
   };
   const tls = options.tls ?? null;
   if (tls === null) return fastify(base) as unknown as FastifyInstance;
@@ -80,4 +95,21 @@ function createFastify(options: BuildServerOptions): FastifyInstance {
     ...base,
     https: { cert: tls.certificatePem, key: tls.privateKeyPem },
   }) as unknown as FastifyInstance;
+}
+
+const handleServerError = errorHandler(serverErrorCodes);
+
+/**
+ * Replies to a URL that fails in the router (malformed percent-encoding, an over-long parameter)
+ * with the error body. fastify runs no onResponse hook for these, so the log line is written here.
+ */
+function rejectRouterFailure(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  handleServerError(error, request, reply);
+  const line = {
+    method: request.method,
+    route: 'unmatched',
+    status_code: reply.statusCode,
+    code: request.errorCode,
+  };
+  request.log.info(line, 'request rejected');
 }

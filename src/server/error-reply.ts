@@ -77,6 +77,10 @@ export function toErrorReply(error: unknown, codes: FrameworkErrorCodes): ErrorR
       return errorReply(codes.unsupportedMediaType, 'The request body must be application/json.');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return errorReply(codes.malformedJson, 'The request body does not match its Content-Length.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return errorReply(codes.invalidBody, 'A path parameter of the URL is too long.', {
+        hint: 'Pass the id exactly as the service returned it.',
+      });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errorReply(codes.bodyTooLarge, 'The request body exceeds the size limit.', {
         hint: 'Send fewer records or manifest anchors per batch.',
