@@ -17,8 +17,11 @@ export const maxClockSkewSeconds = 300;
 /** Largest number of records plus explicit removals in one batch. */
 export const maxBatchObjects = 1000;
 
-/** Largest number of manifest anchors in one batch of a full run. */
-export const maxManifestAnchors = 10_000;
+/**
+ * Largest number of manifest anchors in one batch of a full run. The hosted service applies at
+ * most 1,000 entries of each list of a batch, so a larger chunk would fail every full run.
+ */
+export const maxManifestAnchors = 1000;
 
 /** The routes of version 1, relative to the host. `:runId` is a path parameter. */
 export const agentRoutes = {
