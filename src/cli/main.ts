@@ -5,6 +5,7 @@ import { registerDemoCommand } from './demo-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerDirectoryCommands } from './directory-commands.ts';
 import { registerLabCommands } from './lab-commands.ts';
+import { registerPasswordCommands } from './password-commands.ts';
 import { registerScimCommands } from './scim-commands.ts';
 import { registerServerCommands } from './server-commands.ts';
 import { registerSetupCommand } from './setup-command.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerScimCommands(program);
   registerAgentCommands(program);
+  registerPasswordCommands(program);
   registerDirectoryCommands(program);
   registerStatusCommand(program);
   registerSetupCommand(program);

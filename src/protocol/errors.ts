@@ -344,6 +344,10 @@ export const errorCodes = {
     status: 400,
     summary: 'The mailbox sign-in request lacks the address or the password.',
   },
+  UP_PASSWORD_PREPARE_FAILED: {
+    status: 500,
+    summary: 'Preparing the Samba DC for password capture failed.',
+  },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof errorCodes;
