@@ -37,7 +37,7 @@ export async function checkTarget(target: CheckTarget): Promise<CheckResult[]> {
   return results;
 }
 
-/** Compares this machine's clock with the Date header of the service's answer. */
+/** Compares this machine's clock with the Date header of the service's response. */
 export async function checkServiceClock(
   name: string,
   url: URL,

@@ -126,7 +126,7 @@ async function runChecks(loaded: LoadedConfig, env: NodeJS.ProcessEnv): Promise<
   return results;
 }
 
-/** Every secret value the agent knows, longest first, so a longer one is replaced whole. */
+/** Collects every secret value the agent uses, longest first, so a longer one is replaced whole. */
 function collectSecrets(loaded: LoadedConfig | undefined): string[] {
   if (loaded === undefined) return [];
   const values = [loaded.secrets.installPassword, loaded.secrets.bindPassword];
@@ -148,7 +148,7 @@ export function scrubSecrets(text: string, secrets: readonly string[]): string {
   return result;
 }
 
-/** The configuration file with inline secrets replaced; file and variable names are kept. */
+/** Reads the configuration file and replaces inline secrets. File and variable names are kept. */
 function redactConfig(path: string): unknown {
   let parsed: unknown;
   try {

@@ -9,7 +9,7 @@ import type { RunEndRequest, RunEndResponse, RunKind, RunStartResponse } from '.
 import type { AgentFacts, SignInResponse } from '../protocol/sign-in.ts';
 import { isErrorBody, type ServiceTransport } from './transport.ts';
 
-/** An error answer of the agent API, as a value: the caller decides what it means. */
+/** An error response of the agent API, returned as a value so the caller decides what it means. */
 export interface ApiRejection {
   ok: false;
   status: number;
@@ -173,7 +173,7 @@ function offsetFromDate(dateHeader: string | undefined, now: Date): number | und
   return Number.isNaN(serverMs) ? undefined : Math.round((now.getTime() - serverMs) / 1000);
 }
 
-/** Wraps an error answer the agent cannot resolve by itself. */
+/** Wraps an error response the agent cannot resolve by itself. */
 export function serviceError(url: string, rejection: ApiRejection): UserPilotError {
   return new UserPilotError(
     'UP_AGENT_SERVICE_ERROR',

@@ -53,7 +53,7 @@ async function runAgent(options: ConfigOption): Promise<void> {
   }
 }
 
-/** One run, or with --dry-run a plan of what one full run would change. */
+/** Runs once, or with --dry-run prints what one full run would change. */
 async function syncOnce(options: SyncOptions): Promise<void> {
   if (options.once !== true) {
     throw new UserPilotError('UP_AGENT_SETUP_INVALID', '`userpilot agent sync` needs --once.', {
