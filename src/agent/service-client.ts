@@ -22,10 +22,10 @@ export interface ApiRejection {
 export type ApiResult<T> = { ok: true; value: T } | ApiRejection;
 
 /**
- * The agent API of the hosted service. Every request carries the agent's clock. Answers the
- * agent must handle in any case become errors with the admin's words: a rejected install
- * password ("Password is incorrect") and a clock more than 5 minutes off (with the offset).
- * Every other error answer is returned as a value.
+ * The agent API of the hosted service. Every request carries the agent's clock. Two error
+ * responses become errors in the admin's words: a rejected install password ("Password is
+ * incorrect") and a clock more than 5 minutes off (with the offset). Every other error response
+ * is returned as a value.
  */
 export class ServiceClient {
   private credential: string | undefined;
