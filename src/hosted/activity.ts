@@ -45,6 +45,19 @@ export function withoutSecrets(value: unknown): unknown {
   return copy;
 }
 
+let sequence = 0;
+
+/**
+ * Makes an activity id that sorts in insertion order among entries with the same `at`: the
+ * wall-clock milliseconds, then a per-process sequence number, then random digits. The wall
+ * clock is used only to order ties, never as the entry's time, which comes from the Clock.
+ */
+function sortableId(): string {
+  sequence = (sequence + 1) % 36 ** 6;
+  const time = Date.now().toString(36).padStart(9, '0');
+  return `${time}-${sequence.toString(36).padStart(6, '0')}-${newId().slice(0, 8)}`;
+}
+
 function jsonOrNull(value: Record<string, unknown> | null | undefined): string | null {
   return value === null || value === undefined ? null : JSON.stringify(withoutSecrets(value));
 }
@@ -61,7 +74,7 @@ export async function recordActivity(
       .insertInto('activity')
       .values(
         part.map((entry) => ({
-          id: newId(),
+          id: sortableId(),
           tenant_id: entry.tenantId,
           at,
           actor: actorText(entry.actor),
