@@ -26,9 +26,9 @@ export interface PrepareSambaOptions {
 
 export interface PrepareSambaReport {
   keyId: string;
-  /** What was done, one sentence each, for the admin. */
+  /** Steps taken, one sentence each, for the admin. */
   steps: string[];
-  /** What the admin must check or do by hand. */
+  /** Checks and actions left to the admin. */
   warnings: string[];
 }
 
@@ -94,7 +94,7 @@ async function checkConfiguredKey(
   });
   if (listing.code !== 0) {
     throw prepareFailed(
-      `smb.conf names GPG key ${keyId}, but ${options.gnupgHome} holds no secret key of that id.`,
+      `smb.conf names GPG key ${keyId}, but the secret key of that id is not found in ${options.gnupgHome}.`,
       `Point passwords.gnupgHome to the GNUPGHOME that holds it, or remove the option from ${options.smbConf} to create a new key.`,
     );
   }
@@ -114,7 +114,7 @@ async function createKey(gnupgHome: string, run: CommandRunner): Promise<string>
     ['--batch', '--passphrase', '', '--quick-generate-key', keyUid, 'default', 'default', 'never'],
     env,
   );
-  if (generate.code !== 0) throw prepareFailed(`gpg could not create a key: ${lastLine(generate)}`);
+  if (generate.code !== 0) throw prepareFailed(`gpg failed to create a key: ${lastLine(generate)}`);
   const listing = await run('gpg', ['--batch', '--list-secret-keys', '--with-colons', keyUid], env);
   // The newest key of the uid is listed last; its fingerprint follows its `sec` line.
   const fingerprints = [...listing.stdout.matchAll(/^sec:[^\n]*\nfpr:+([0-9A-F]{40}):/gm)];
