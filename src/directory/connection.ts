@@ -56,7 +56,7 @@ export class DirectoryConnection {
 
   constructor(
     private readonly options: DirectoryConnectionOptions,
-    dependencies: ConnectionDependencies,
+    private readonly dependencies: ConnectionDependencies,
   ) {
     this.target = parseDirectoryUrl(options.url);
     if (this.target.secure && options.startTls === true) {
@@ -220,6 +220,18 @@ export class DirectoryConnection {
       // Stopping early leaves the prefetched page in flight; let it finish and drop it.
       pages.return(undefined).catch(() => undefined);
     }
+  }
+
+  /**
+   * Opens a second connection with the same options, for reading one scope over several
+   * connections. Returns undefined, with a warning logged, when it cannot connect.
+   */
+  async openSibling(): Promise<DirectoryConnection | undefined> {
+    const sibling = new DirectoryConnection(this.options, this.dependencies);
+    const failure = await sibling.open();
+    if (failure === undefined) return sibling;
+    this.log.warn({ code: failure.code }, 'reading over fewer connections: a second one failed');
+    return undefined;
   }
 
   /** Non-success search result codes seen since the last paged search started. */

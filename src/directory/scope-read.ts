@@ -3,7 +3,8 @@ import { binaryAttributes, requestedAttributes } from './attribute-map.ts';
 import type { DirectoryConnection } from './connection.ts';
 import { type EntryDecodeFailure, mapEntry } from './entry-mapper.ts';
 import { ExtendedDnControl } from './extended-dn.ts';
-import { type PagedSearchSummary, searchAllPages } from './paged-search.ts';
+import type { PagedSearchSummary } from './paged-search.ts';
+import { searchInParallel, usnRangeFilters } from './parallel-search.ts';
 import { readDcState } from './root-dse.ts';
 import { checkScope } from './scope.ts';
 import { type Watermark, watermarkOf } from './watermark.ts';
@@ -22,6 +23,11 @@ export interface ScopeReadOptions {
   sizeLimit?: number;
   /** A cap in seconds the DC may spend; reaching it fails as incomplete. Unlimited by default. */
   timeLimitSeconds?: number;
+  /**
+   * Connections that read disjoint uSNCreated ranges of the scope at once; default 2, and 1
+   * for a single paged search. The size and time limits apply to each range's search.
+   */
+  parallelism?: number;
 }
 
 export interface ReadRecord {
@@ -73,14 +79,31 @@ export function mapPage(
   return page;
 }
 
+/** Opens the extra connections of a parallel read; fewer when some cannot connect. */
+async function readConnections(
+  connection: DirectoryConnection,
+  parallelism: number,
+): Promise<DirectoryConnection[]> {
+  const connections = [connection];
+  for (let index = 1; index < parallelism; index += 1) {
+    const sibling = await connection.openSibling();
+    if (sibling !== undefined) connections.push(sibling);
+  }
+  return connections;
+}
+
 async function* mappedPages(
   connection: DirectoryConnection,
   options: ScopeReadOptions,
+  highestUsn: bigint,
 ): AsyncGenerator<ReadPage, PagedSearchSummary, undefined> {
   const started = performance.now();
-  const pages = searchAllPages(connection, {
+  const connections = await readConnections(connection, options.parallelism ?? 2);
+  // Twice as many ranges as connections, so a connection that finishes early takes another
+  // range and an uneven spread of uSNCreated evens out.
+  const ranges = connections.length === 1 ? 1 : connections.length * 2;
+  const search = {
     base: options.scopeDn,
-    filter: userFilter,
     attributes: requestedAttributes,
     binaryAttributes,
     controls: [new ExtendedDnControl()],
@@ -90,22 +113,32 @@ async function* mappedPages(
     ...(options.timeLimitSeconds === undefined
       ? {}
       : { timeLimitSeconds: options.timeLimitSeconds }),
-  });
-  for (;;) {
-    const next = await pages.next();
-    if (next.done === true) {
-      connection.logger.info(
-        {
-          scope_dn: options.scopeDn,
-          count: next.value.entries,
-          pages: next.value.pages,
-          duration_ms: Math.round(performance.now() - started),
-        },
-        'full read of the scope complete',
-      );
-      return next.value;
+  };
+  const pages = searchInParallel(
+    connections,
+    { ...search, filter: userFilter },
+    usnRangeFilters(userFilter, highestUsn, ranges),
+  );
+  try {
+    for (;;) {
+      const next = await pages.next();
+      if (next.done === true) {
+        connection.logger.info(
+          {
+            scope_dn: options.scopeDn,
+            count: next.value.entries,
+            pages: next.value.pages,
+            connections: connections.length,
+            duration_ms: Math.round(performance.now() - started),
+          },
+          'full read of the scope complete',
+        );
+        return next.value;
+      }
+      yield mapPage(connection, next.value);
     }
-    yield mapPage(connection, next.value);
+  } finally {
+    await Promise.all(connections.slice(1).map((sibling) => sibling.close()));
   }
 }
 
@@ -123,6 +156,6 @@ export async function startScopeRead(
   const state = await readDcState(connection);
   return {
     watermark: watermarkOf(state, options.scopeDn),
-    pages: mappedPages(connection, options),
+    pages: mappedPages(connection, options, BigInt(state.highestCommittedUSN)),
   };
 }

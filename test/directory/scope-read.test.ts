@@ -67,7 +67,11 @@ describeLab('full read of the lab DC', () => {
   });
 
   it('returns the same users with small pages', async () => {
-    const read = await startScopeRead(connection, { scopeDn: bigOuDn, pageSize: 333 });
+    const read = await startScopeRead(connection, {
+      scopeDn: bigOuDn,
+      pageSize: 333,
+      parallelism: 1,
+    });
     let pages = 0;
     let count = 0;
     for (;;) {
@@ -83,6 +87,19 @@ describeLab('full read of the lab DC', () => {
     }
     expect(count).toBe(bigCount);
     expect(pages).toBe(Math.ceil(bigCount / 333));
+  });
+
+  it('reads the same users over one or three connections', async () => {
+    const single = await readAllRecords(
+      await startScopeRead(connection, { scopeDn: bigOuDn, parallelism: 1 }),
+    );
+    const parallel = await readAllRecords(
+      await startScopeRead(connection, { scopeDn: bigOuDn, parallelism: 3 }),
+    );
+    const anchors = (records: typeof single.records): string[] =>
+      records.map((r) => r.record.anchor).sort();
+    expect(parallel.records).toHaveLength(bigCount);
+    expect(anchors(parallel.records)).toEqual(anchors(single.records));
   });
 
   it('agrees with the DC on every GUID text', async () => {
