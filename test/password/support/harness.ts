@@ -27,7 +27,7 @@ import { buildServer } from '../../../src/server/app.ts';
 import { mailboxSignInPlugin } from '../../../src/server/mailbox-signin/plugin.ts';
 import { createLabCertificate, type LabCertificate } from '../../../src/server/tls-certificate.ts';
 import { openStore, type Store } from '../../../src/store/store.ts';
-import type { LabUser } from './lab-users.ts';
+import { passwordTestScopeDn, preparePasswordTestScope, type LabUser } from './lab-users.ts';
 
 const system: Actor = { kind: 'system' };
 
@@ -113,6 +113,7 @@ export async function startAgentSide(
   facts: LabFacts,
   side: ServiceSide,
 ): Promise<AgentSide> {
+  await preparePasswordTestScope(facts);
   const stateDir = join(dir, 'agent-state');
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   // The agent's own log file name, so `userpilot diagnose` collects it.
@@ -141,7 +142,7 @@ export async function startAgentSide(
       pollSeconds: 0.5,
     },
     stateDir,
-    scopeDn: facts.scopeDn,
+    scopeDn: passwordTestScopeDn(facts),
     retryMaxSeconds: 2,
     db,
     outbox,
@@ -187,7 +188,7 @@ function writeAgentConfig(
       bindPassword: facts.bindPassword,
       caFile: facts.caFile,
       tlsServerName: facts.dcHostName,
-      scopeDn: facts.scopeDn,
+      scopeDn: passwordTestScopeDn(facts),
     },
     passwords: {
       enabled: true,

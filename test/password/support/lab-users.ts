@@ -54,12 +54,40 @@ async function asBound<T>(
   }
 }
 
-/** Creates an enabled user in the scope with a password, as the administrator, over LDAPS. */
+/**
+ * The sync scope of the password tests: an OU of their own outside `Staff`, so the users they
+ * create never show up in the scope other test files compare with the fixture.
+ */
+export function passwordTestScopeDn(facts: LabFacts): string {
+  return `OU=Password Tests,${facts.baseDn}`;
+}
+
+/** Creates the password tests' OU unless it exists; safe to call from several test files. */
+async function ensurePasswordTestScope(client: Client, facts: LabFacts): Promise<void> {
+  try {
+    await client.add(passwordTestScopeDn(facts), [
+      new Attribute({ type: 'objectClass', values: ['top', 'organizationalUnit'] }),
+    ]);
+  } catch (error) {
+    // 68 is entryAlreadyExists: another test file made it first.
+    if ((error as { code?: number }).code !== 68) throw error;
+  }
+}
+
+/** Makes sure the password tests' OU exists, before an agent is pointed at it. */
+export async function preparePasswordTestScope(facts: LabFacts): Promise<void> {
+  await asBound(facts, facts.adminDn, facts.adminPassword, (client) =>
+    ensurePasswordTestScope(client, facts),
+  );
+}
+
+/** Creates an enabled user in the password tests' scope, as the administrator, over LDAPS. */
 export async function createLabUser(facts: LabFacts, password: string): Promise<LabUser> {
   const sAMAccountName = `pw${randomBytes(5).toString('hex')}`;
   const upn = `${sAMAccountName}@${facts.mailDomain}`;
-  const dn = `CN=${sAMAccountName},${facts.scopeDn}`;
+  const dn = `CN=${sAMAccountName},${passwordTestScopeDn(facts)}`;
   return asBound(facts, facts.adminDn, facts.adminPassword, async (client) => {
+    await ensurePasswordTestScope(client, facts);
     await client.add(dn, [
       new Attribute({
         type: 'objectClass',
