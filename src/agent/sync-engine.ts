@@ -3,7 +3,7 @@ import type { Logger } from '../core/log.ts';
 import type { DirectoryChange } from '../directory/delta-read.ts';
 import { decodeWatermark, encodeWatermark } from '../directory/watermark.ts';
 import type { LeaseState } from '../protocol/lease.ts';
-import { isUserPilotError } from '../protocol/errors.ts';
+import { isUserPilotError, UserPilotError } from '../protocol/errors.ts';
 import type { AgentConfig } from './config-schema.ts';
 import {
   agentFacts,
@@ -100,7 +100,17 @@ export class SyncEngine {
     await this.signIn();
     await this.heartbeatOnce();
     const granted = await this.takeLease();
-    if (!granted) throw new Error('standby');
+    if (!granted) {
+      const holder = this.observedLease?.holderAgentId ?? 'another agent';
+      throw new UserPilotError(
+        'UP_AGENT_LEASE_HELD',
+        `The directory lease is held by agent ${holder}, so this agent cannot run a sync.`,
+        {
+          hint: 'Run the sync on the agent that holds the lease, or stop it and wait for its lease to expire.',
+          details: { holder },
+        },
+      );
+    }
     if (full || readMeta(this.parts.db, watermarkKey) === undefined) await this.readFull();
     else await this.readDelta();
     if (this.fullReadRequired) await this.readFull();

@@ -162,6 +162,10 @@ export const errorCodes = {
     status: 500,
     summary: 'The directory connection, scope or rights check of setup failed.',
   },
+  UP_AGENT_LEASE_HELD: {
+    status: 409,
+    summary: 'Another agent holds the directory lease, so this one stands by.',
+  },
 
   // Directory reader (LDAP connection, reads, deltas).
   UP_DIRECTORY_URL_INVALID: {
