@@ -3,6 +3,7 @@
  * `ldapsearch -E pr=1000/noprompt` of the same OU asking for the same attributes, in one run.
  *
  *   node --import tsx bench/read-scope.ts [--lab-dir DIR] [--counts 1000,10000] [--runs 3]
+ *     [--parallelism 2]
  *
  * Each OU `BenchRead<count>` is seeded once (users without passwords) and reused afterwards.
  * The reader runs in a child process of this script (`--child`) so its peak RSS is its own.
@@ -31,7 +32,7 @@ interface Timing {
 }
 
 /** Child mode: one full read to JSON lines on stdout; timing and peak RSS on stderr. */
-async function runChild(facts: LabFacts, scopeDn: string): Promise<void> {
+async function runChild(facts: LabFacts, scopeDn: string, parallelism: number): Promise<void> {
   const started = performance.now();
   const logger = createLogger({ level: 'warn' });
   const options = {
@@ -42,7 +43,7 @@ async function runChild(facts: LabFacts, scopeDn: string): Promise<void> {
   };
   const result = await connectDirectory(options, { logger });
   if (!result.ok) throw result.error;
-  const read = await startScopeRead(result.connection, { scopeDn });
+  const read = await startScopeRead(result.connection, { scopeDn, parallelism });
   let lines = 0;
   for await (const page of read.pages) {
     const text = page.records.map((r) => JSON.stringify({ kind: 'record', ...r })).join('\n');
@@ -123,6 +124,7 @@ async function benchCount(
   count: number,
   runs: number,
   passwordFile: string,
+  parallelism: number,
 ): Promise<void> {
   const dn = await ensureOu(facts, count);
   const ldapsearchArgs = [
@@ -155,7 +157,18 @@ async function benchCount(
     floor.push(bare.milliseconds);
     const ours = await timed(
       process.execPath,
-      ['--import', 'tsx', import.meta.filename, '--child', '--lab-dir', facts.dir, '--scope', dn],
+      [
+        '--import',
+        'tsx',
+        import.meta.filename,
+        '--child',
+        '--lab-dir',
+        facts.dir,
+        '--scope',
+        dn,
+        '--parallelism',
+        String(parallelism),
+      ],
       process.env,
       '{',
     );
@@ -172,6 +185,7 @@ async function benchCount(
   const result = {
     users: count,
     runs,
+    parallelism,
     ldapsearch_ms: Math.round(median(floor)),
     reader_ms: Math.round(median(reader)),
     reader_wall_ms: Math.round(median(wall)),
@@ -190,6 +204,7 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: '3' },
       child: { type: 'boolean', default: false },
       scope: { type: 'string' },
+      parallelism: { type: 'string', default: '2' },
     },
   });
   const facts = await labUp({
@@ -197,7 +212,8 @@ async function main(): Promise<void> {
     seed: false,
     log: createLogger({ level: 'warn' }),
   });
-  if (values.child) return runChild(facts, values.scope ?? facts.scopeDn);
+  const parallelism = Number(values.parallelism);
+  if (values.child) return runChild(facts, values.scope ?? facts.scopeDn, parallelism);
 
   console.log(
     JSON.stringify({ cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version }),
@@ -207,7 +223,7 @@ async function main(): Promise<void> {
   writeFileSync(passwordFile, facts.bindPassword, { mode: 0o600 });
   try {
     for (const count of values.counts.split(',').map(Number)) {
-      await benchCount(facts, count, Number(values.runs), passwordFile);
+      await benchCount(facts, count, Number(values.runs), passwordFile, parallelism);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
