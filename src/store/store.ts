@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { ImmediateSqliteDialect } from './sqlite-dialect.ts';
 import pg from 'pg';
 import { UserPilotError } from '../protocol/errors.ts';
 import { migrationProvider } from './migrations.ts';
@@ -71,7 +72,7 @@ function openSqlite(path: string): Kysely<Database> {
       cause,
     });
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
 }
 
 function openPostgres(options: OpenStoreOptions): Kysely<Database> {
