@@ -52,6 +52,10 @@ export const errorCodes = {
     summary: 'A SCIM userName or email uses a domain not registered for the tenant.',
   },
   UP_SCIM_UNIQUENESS: { status: 409, summary: 'A SCIM userName or email is already in use.' },
+  UP_SCIM_TOO_MANY: {
+    status: 400,
+    summary: 'A SCIM PATCH request has more operations than the server accepts.',
+  },
   UP_SCIM_NOT_FOUND: { status: 404, summary: 'The SCIM resource does not exist.' },
   UP_SCIM_PRECONDITION_FAILED: { status: 412, summary: 'The SCIM If-Match version is stale.' },
   UP_SCIM_UNAUTHORIZED: { status: 401, summary: 'The SCIM bearer token is missing or invalid.' },

@@ -8,7 +8,8 @@ export type ScimType =
   | 'invalidValue'
   | 'invalidSyntax'
   | 'mutability'
-  | 'uniqueness';
+  | 'uniqueness'
+  | 'tooMany';
 
 export type ScimErrorCode = Extract<ErrorCode, `UP_SCIM_${string}`>;
 
@@ -22,6 +23,7 @@ const scimTypes: Record<ScimErrorCode, ScimType | undefined> = {
   UP_SCIM_MANAGED_BY_DIRECTORY: 'mutability',
   UP_SCIM_DOMAIN_NOT_REGISTERED: 'invalidValue',
   UP_SCIM_UNIQUENESS: 'uniqueness',
+  UP_SCIM_TOO_MANY: 'tooMany',
   UP_SCIM_NOT_FOUND: undefined,
   UP_SCIM_PRECONDITION_FAILED: undefined,
   UP_SCIM_UNAUTHORIZED: undefined,

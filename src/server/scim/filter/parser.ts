@@ -6,6 +6,7 @@ import {
   type FilterLiteral,
   type FilterNode,
 } from './ast.ts';
+import { checkFilterLength, checkNestingDepth } from './limits.ts';
 import { filterError, tokenize, type Token } from './tokenizer.ts';
 
 const attributeName = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/;
@@ -13,7 +14,9 @@ const operatorNames: ReadonlySet<string> = new Set(compareOperators);
 const operatorList = [...compareOperators, 'pr'].join(', ');
 
 /**
- * A recursive-descent parser of the RFC 7644 filter grammar. Precedence, from tightest: `not`,
+ * A recursive-descent parser of the RFC 7644 filter grammar. It recurses once per `(` or `[`,
+ * and the constructor rejects input nested deeper than scimLimits.maxNestingDepth, so the
+ * stack stays shallow; `and` and `or` chains are loops. Precedence, from tightest: `not`,
  * `and`, `or`; parentheses group. Keywords, operators and attribute names are case-insensitive,
  * so keywords are compared lower-cased and paths keep their spelling for the schema lookup.
  */
@@ -22,8 +25,11 @@ export class FilterParser {
   private index = 0;
   private valuePathDepth = 0;
 
+  /** Tokenizes `input`; throws invalidFilter when it breaks a limit of filter/limits.ts. */
   constructor(private readonly input: string) {
+    checkFilterLength(input);
     this.tokens = tokenize(input);
+    checkNestingDepth(this.tokens);
   }
 
   /** Parses the whole input as one filter. */

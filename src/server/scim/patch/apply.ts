@@ -1,5 +1,6 @@
 import { captureScimError, ScimError, type ScimResult } from '../errors.ts';
 import { isObject, type ResourceObject } from '../filter/evaluate.ts';
+import { scimLimits } from '../filter/limits.ts';
 import { invalidValue } from '../schema/coerce.ts';
 import { enterpriseUserSchemaId } from '../schema/user-schema.ts';
 import { applyToTarget, type PatchOp } from './operations.ts';
@@ -29,6 +30,17 @@ export function readPatchRequest(body: unknown): PatchOperation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw invalidSyntax(
       'The PATCH body must have an "Operations" array with at least one operation.',
+    );
+  }
+  const limit = scimLimits.maxPatchOperations;
+  if (operations.length > limit) {
+    throw new ScimError(
+      'UP_SCIM_TOO_MANY',
+      `The PATCH body has ${operations.length} operations, more than the limit of ${limit}.`,
+      {
+        hint: 'Split the changes over several PATCH requests.',
+        details: { limit, count: operations.length },
+      },
     );
   }
   return operations.map((operation, index) => readOperation(operation, index));

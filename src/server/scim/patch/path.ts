@@ -1,6 +1,7 @@
 import { ScimError } from '../errors.ts';
 import type { AttributePath, FilterNode } from '../filter/ast.ts';
 import { compileFilter, type Predicate } from '../filter/evaluate.ts';
+import { scimLimits } from '../filter/limits.ts';
 import { FilterParser } from '../filter/parser.ts';
 import { filterErrorPrefix } from '../filter/tokenizer.ts';
 import { findAttribute, type AttributeDefinition } from '../schema/attributes.ts';
@@ -40,6 +41,7 @@ export type ResolvedPath = PatchTarget | ExtensionTarget | IgnoredTarget;
  * [subAttr]`). Throws an invalidPath ScimError for a malformed path or an unknown attribute.
  */
 export function resolvePatchPath(text: string): ResolvedPath {
+  checkPathLength(text);
   if (text.trim().toLowerCase() === enterpriseUserSchemaId.toLowerCase()) {
     return { kind: 'extension', text };
   }
@@ -53,6 +55,17 @@ export function resolvePatchPath(text: string): ResolvedPath {
     );
     throw new ScimError('UP_SCIM_INVALID_PATH', message, { details: { ...error.details } });
   }
+}
+
+/** Throws invalidPath for a path over the length limit, quoting only its start. */
+function checkPathLength(text: string): void {
+  const limit = scimLimits.maxPathLength;
+  if (text.length <= limit) return;
+  throw new ScimError(
+    'UP_SCIM_INVALID_PATH',
+    `The path ${JSON.stringify(text.slice(0, 24) + '...')} is invalid: it is ${text.length} characters long, more than the limit of ${limit}.`,
+    { details: { limit, length: text.length } },
+  );
 }
 
 function resolveParsed(text: string): ResolvedPath {
