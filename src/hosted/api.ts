@@ -269,6 +269,23 @@ export interface ActivityApi {
   list(tenantId: string, query?: ActivityQuery): Promise<Page<ActivityEntry>>;
 }
 
+/** The failures recorded for one throttle key; `lastFailureAt` is ISO 8601 UTC text. */
+export interface SignInFailures {
+  failures: number;
+  lastFailureAt: string;
+}
+
+/**
+ * Failed sign-in counts per key, in the store, so several service instances count together.
+ * Keys are normalised like user names (NFC, lower case), so `Jörg` in NFD and NFC is one key.
+ */
+export interface SignInThrottleApi {
+  /** Adds one failure now; restarts the count at 1 when the last one is older than forgetAfterMs. */
+  recordFailure(key: string, forgetAfterMs: number): Promise<SignInFailures>;
+  get(key: string): Promise<SignInFailures | null>;
+  clear(key: string): Promise<void>;
+}
+
 /** SCIM bearer tokens of a tenant. */
 export interface ScimTokenApi {
   /** Creates a token; returned once, stored only as a SHA-256 hash. */

@@ -21,6 +21,7 @@ import type {
   RunApi,
   ScimTokenApi,
   SessionApi,
+  SignInThrottleApi,
   TenantApi,
 } from './api.ts';
 import { AdminService, OperatorService, TenantService } from './accounts.ts';
@@ -38,6 +39,7 @@ import { RemovalService } from './removals.ts';
 import { RunService } from './runs.ts';
 import { ScimTokenService } from './scim-tokens.ts';
 import { SessionService } from './sessions.ts';
+import { SignInThrottleService } from './sign-in-throttle.ts';
 import { argon2idHasher, type PasswordHasher } from './secrets.ts';
 
 export interface HostedServiceOptions {
@@ -65,6 +67,7 @@ export class HostedService {
   readonly passwords: PasswordApi;
   readonly activity: ActivityApi;
   readonly scimTokens: ScimTokenApi;
+  readonly signInThrottle: SignInThrottleApi;
 
   constructor(options: HostedServiceOptions) {
     const context: HostedContext = {
@@ -89,5 +92,6 @@ export class HostedService {
     this.passwords = new PasswordService(context);
     this.activity = new ActivityService(context);
     this.scimTokens = new ScimTokenService(context);
+    this.signInThrottle = new SignInThrottleService(context);
   }
 }

@@ -272,9 +272,27 @@ const initial: Migration = {
   },
 };
 
+/** Sign-in failure counts in the store, so every service instance throttles the same key. */
+const signInFailures: Migration = {
+  async up(db) {
+    await db.schema
+      .createTable('sign_in_failures')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('failures', 'integer', (c) => c.notNull())
+      .addColumn('last_failure_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('sign_in_failures_last_failure_at')
+      .on('sign_in_failures')
+      .column('last_failure_at')
+      .execute();
+  },
+};
+
 /** The migrations in order; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_sign_in_failures': signInFailures,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -210,6 +210,13 @@ export interface ScimTokensTable {
   last_used_at: string | null;
 }
 
+/** Failed sign-ins per throttle key (an account or a client address), shared by all instances. */
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  last_failure_at: string;
+}
+
 export interface Database {
   operators: OperatorsTable;
   tenants: TenantsTable;
@@ -228,4 +235,5 @@ export interface Database {
   delta_removals: DeltaRemovalsTable;
   activity: ActivityTable;
   scim_tokens: ScimTokensTable;
+  sign_in_failures: SignInFailuresTable;
 }

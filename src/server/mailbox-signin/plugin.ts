@@ -3,12 +3,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
 import type { Clock } from '../../core/clock.ts';
 import { componentLogger, type Logger } from '../../core/log.ts';
-import type { PasswordApi } from '../../hosted/index.ts';
+import type { PasswordApi, SignInThrottleApi } from '../../hosted/index.ts';
 import { errorBodySchema } from '../../protocol/error-body.ts';
 import { UserPilotError } from '../../protocol/errors.ts';
 import type { ServerPlugin } from '../app.ts';
-import { defaultThrottlePolicy, secondsToWait } from '../panel/throttle.ts';
-import { MemoryThrottleStore } from '../panel/throttle-store.ts';
+import { defaultThrottlePolicy, secondsToWait, type ThrottlePolicy } from '../panel/throttle.ts';
+import { HostedThrottleStore } from '../panel/throttle-store.ts';
 import { signInPage } from './sign-in-page.ts';
 
 /** The JSON sign-in route and the HTML page for mailbox users. */
@@ -25,7 +25,7 @@ const signInBodySchema = Type.Object({
 type SignInBody = Static<typeof signInBodySchema>;
 
 export interface MailboxSignInOptions {
-  service: { passwords: PasswordApi };
+  service: { passwords: PasswordApi; signInThrottle: SignInThrottleApi };
   clock: Clock;
   logger: Logger;
 }
@@ -93,27 +93,51 @@ function registerRoutes(app: FastifyInstance, options: MailboxSignInOptions): vo
   );
 }
 
+/** One client address gets more attempts than one login, as it may be shared (a NAT). */
+const clientPolicy: ThrottlePolicy = { ...defaultThrottlePolicy, freeAttempts: 10 };
+
+/**
+ * The throttle keys of one attempt: the login (the store normalises it like the sign-in lookup,
+ * NFC and lower case) and the client address, which limits spraying over many logins.
+ */
+function throttleKeys(request: FastifyRequest, login: string) {
+  return { login: `mailbox:${login}`, client: `mailbox-client:${request.ip}` };
+}
+
 /** Checks one sign-in with throttling; returns the mailbox id, or null when refused. */
 function signInChecker(options: MailboxSignInOptions) {
-  const throttle = new MemoryThrottleStore(options.clock);
+  const throttle = new HostedThrottleStore(options.service.signInThrottle);
   const policy = defaultThrottlePolicy;
+  const forgetMs = policy.forgetAfterSeconds * 1000;
   const log = componentLogger(options.logger, 'mailbox-sign-in');
 
+  const currentWait = async (keys: ReturnType<typeof throttleKeys>): Promise<number> => {
+    const [login, client] = await Promise.all([
+      throttle.get(keys.login),
+      throttle.get(keys.client),
+    ]);
+    const now = options.clock.now();
+    return Math.max(secondsToWait(login, now, policy), secondsToWait(client, now, clientPolicy));
+  };
+
   return async (request: FastifyRequest, body: SignInBody): Promise<string | null> => {
-    const key = body.login.trim().toLowerCase();
-    const wait = secondsToWait(await throttle.get(key), options.clock.now(), policy);
+    const keys = throttleKeys(request, body.login);
+    const wait = await currentWait(keys);
     if (wait > 0) throw throttled(wait);
 
     const result = await options.service.passwords.verifySignIn(body.login, body.password);
     if (result.ok) {
-      await throttle.clear(key);
+      await throttle.clear(keys.login);
       log.info(
         { tenant_id: result.tenantId, mailbox_id: result.mailboxId, request_id: request.id },
         'mailbox sign-in accepted',
       );
       return result.mailboxId;
     }
-    await throttle.recordFailure(key, policy.forgetAfterSeconds * 1000);
+    await Promise.all([
+      throttle.recordFailure(keys.login, forgetMs),
+      throttle.recordFailure(keys.client, forgetMs),
+    ]);
     log.info({ reason: result.reason, request_id: request.id }, 'mailbox sign-in rejected');
     return null;
   };

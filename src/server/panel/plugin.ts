@@ -19,7 +19,7 @@ import { registerOperatorRoutes } from './routes/operator.ts';
 import { registerSignInRoutes } from './routes/sign-in.ts';
 import { registerUserPilotRoutes } from './routes/userpilot.ts';
 import { registerUnlinkedRoutes } from './routes/unlinked.ts';
-import { MemoryThrottleStore } from './throttle-store.ts';
+import { HostedThrottleStore } from './throttle-store.ts';
 
 const css = readFileSync(join(import.meta.dirname, 'static', 'panel.css'), 'utf8');
 
@@ -60,7 +60,7 @@ async function panelRoutes(app: FastifyInstance, options: PanelOptions): Promise
     log: componentLogger(options.logger, 'panel'),
     serviceUrl: options.serviceUrl,
     certificateFingerprint: options.certificateFingerprint,
-    throttle: options.throttleStore ?? new MemoryThrottleStore(options.clock),
+    throttle: options.throttleStore ?? new HostedThrottleStore(options.service.signInThrottle),
     sessionTtlMs: options.sessionTtlMs ?? defaultSessionTtlMs,
   };
   await registerParsers(app);

@@ -1,7 +1,7 @@
-import type { Clock } from '../../core/clock.ts';
+import type { SignInFailures, SignInThrottleApi } from '../../hosted/index.ts';
 import type { FailureCount } from './throttle.ts';
 
-/** Where failed sign-ins are counted, per key (an account or a client address). */
+/** A counter of failed sign-ins per key (an account or a client address). */
 export interface SignInThrottleStore {
   get(key: string): Promise<FailureCount | undefined>;
   /** Adds one failure now; restarts the count at 1 when the last failure is older than forgetAfterMs. */
@@ -9,42 +9,27 @@ export interface SignInThrottleStore {
   clear(key: string): Promise<void>;
 }
 
+function toCount(failures: SignInFailures): FailureCount {
+  return { failures: failures.failures, lastFailureAt: new Date(failures.lastFailureAt) };
+}
+
 /**
- * Counts failures in this process's memory.
- * NOTE: with several service instances behind a load balancer each instance counts on its own,
- * so an attacker spread over N instances gets N times the attempts. The store has no table for
- * sign-in failures yet; once it has, a store-backed SignInThrottleStore replaces this one.
+ * Counts failures in the hosted store, so every service instance on one database slows the
+ * same attacker. The store normalises keys (NFC, lower case).
  */
-export class MemoryThrottleStore implements SignInThrottleStore {
-  private readonly counts = new Map<string, FailureCount>();
+export class HostedThrottleStore implements SignInThrottleStore {
+  constructor(private readonly throttle: SignInThrottleApi) {}
 
-  constructor(private readonly clock: Clock) {}
-
-  get(key: string): Promise<FailureCount | undefined> {
-    return Promise.resolve(this.counts.get(key));
+  async get(key: string): Promise<FailureCount | undefined> {
+    const failures = await this.throttle.get(key);
+    return failures === null ? undefined : toCount(failures);
   }
 
-  recordFailure(key: string, forgetAfterMs: number): Promise<FailureCount> {
-    const now = this.clock.now();
-    const previous = this.counts.get(key);
-    const fresh =
-      previous !== undefined && now.getTime() - previous.lastFailureAt.getTime() < forgetAfterMs;
-    const next = { failures: fresh ? previous.failures + 1 : 1, lastFailureAt: now };
-    this.counts.set(key, next);
-    this.forgetOld(now, forgetAfterMs);
-    return Promise.resolve(next);
+  async recordFailure(key: string, forgetAfterMs: number): Promise<FailureCount> {
+    return toCount(await this.throttle.recordFailure(key, forgetAfterMs));
   }
 
   clear(key: string): Promise<void> {
-    this.counts.delete(key);
-    return Promise.resolve();
-  }
-
-  /** Drops stale keys so a spray of user names cannot grow the map without bound. */
-  private forgetOld(now: Date, forgetAfterMs: number): void {
-    if (this.counts.size < 10_000) return;
-    for (const [key, count] of this.counts) {
-      if (now.getTime() - count.lastFailureAt.getTime() >= forgetAfterMs) this.counts.delete(key);
-    }
+    return this.throttle.clear(key);
   }
 }
