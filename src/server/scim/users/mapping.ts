@@ -143,8 +143,8 @@ function versionOf(resource: ResourceObject, mailbox: Mailbox): string {
 
 /**
  * Reads the mailbox fields from a User resource in the canonical form (after coercion or PATCH).
- * Throws an invalidValue ScimError for a missing userName or a phone or address type that a
- * mailbox has no field for.
+ * Throws an invalidValue ScimError for a missing userName, a userName with a control
+ * character, or a phone or address type that a mailbox has no field for.
  */
 export function resourceToFields(resource: ResourceObject): UserFields {
   const userName = resource.userName;
@@ -152,6 +152,7 @@ export function resourceToFields(resource: ResourceObject): UserFields {
     throw invalidValue('userName', 'is required and must be a non-empty string');
   }
   const upn = userName.trim();
+  checkNoControlCharacter('userName', upn);
   const name = isObject(resource.name) ? resource.name : {};
   const extension = isObject(resource[enterpriseUserSchemaId])
     ? resource[enterpriseUserSchemaId]
@@ -177,6 +178,20 @@ export function resourceToFields(resource: ResourceObject): UserFields {
     externalId: text(resource.externalId),
     managerId: text(manager.value),
   };
+}
+
+// eslint-disable-next-line no-control-regex -- the pattern exists to find control characters
+const controlCharacter = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Throws invalidValue naming the attribute and the first C0 or C1 control character. */
+function checkNoControlCharacter(label: string, value: string): void {
+  const match = controlCharacter.exec(value);
+  if (match === null) return;
+  const codePoint = match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+  throw invalidValue(
+    label,
+    `contains the control character U+${codePoint} at character ${match.index + 1}`,
+  );
 }
 
 /**
