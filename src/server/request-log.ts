@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Logs one line per finished request: 5xx at error, 4xx at info, the rest at debug. The line
- * holds the method, the route pattern, the status, the time taken and the agent's ids; never a
- * body, a query string or a header, so no password or credential can reach it.
+ * holds the method, the route pattern, the status, the time taken, and the agent's ids or the
+ * SCIM token's tenant. It never holds a body, a query string or a header, so no password or
+ * credential can reach it.
  */
 export function registerRequestLog(app: FastifyInstance): void {
   app.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done) => {
@@ -16,6 +17,7 @@ export function registerRequestLog(app: FastifyInstance): void {
       ...(request.agent === null
         ? {}
         : { tenant_id: request.agent.tenantId, agent_id: request.agent.agentId }),
+      ...(typeof request.scimTenantId === 'string' ? { tenant_id: request.scimTenantId } : {}),
       ...(request.errorCode === null ? {} : { code: request.errorCode }),
     };
     if (status >= 500) request.log.error(line, 'request failed');
