@@ -80,16 +80,22 @@ async function waitForEqualState(
 
 describeLab('agent resilience', () => {
   let lab: LabFacts;
-  let hosted: HostedHarness;
+  const services: HostedHarness[] = [];
   let admin: Client;
   const createdOus: string[] = [];
   const agents: ReturnType<typeof spawnUserpilot>[] = [];
 
+  /** A service of its own for each test, so one test's objects never meet another's scope. */
+  async function startHosted(): Promise<HostedHarness> {
+    const started = await HostedHarness.create();
+    services.push(started);
+    await started.service.domains.register(started.tenantId, lab.mailDomain, system);
+    await started.start();
+    return started;
+  }
+
   beforeAll(async () => {
     lab = labFacts();
-    hosted = await HostedHarness.create();
-    await hosted.service.domains.register(hosted.tenantId, lab.mailDomain, system);
-    await hosted.start();
     admin = await adminClient(lab);
   });
 
@@ -97,10 +103,11 @@ describeLab('agent resilience', () => {
     for (const agent of agents) await stopChild(agent.child);
     for (const dn of createdOus) await deleteTree(admin, dn);
     await admin?.unbind();
-    await hosted?.close();
+    for (const service of services) await service.close();
   });
 
   it('delivers 100 changes made while the service was down', async () => {
+    const hosted = await startHosted();
     const seeded = await seedUsers(lab, { count: 150, ou: uniqueName('AgentOutage') });
     createdOus.push(seeded.ouDn);
     const outside = await createOu(admin, uniqueName('AgentOutside'), lab.baseDn);
@@ -153,6 +160,7 @@ describeLab('agent resilience', () => {
   }, 600_000);
 
   it('recovers from kill -9 in the middle of the initial read', async () => {
+    const hosted = await startHosted();
     const seeded = { ouDn: await killScope(admin, lab) };
     const config = writeAgentConfig({ hosted, lab, scopeDn: seeded.ouDn, progressSeconds: 0.2 });
 

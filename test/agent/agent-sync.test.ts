@@ -117,7 +117,8 @@ describeLab('agent against the lab and a real service', () => {
       throw new Error(`${user.userPrincipalName} is not on the hosted side`);
     const title = `Edited ${Date.now()}`;
     const client = await adminClient(lab);
-    const original = target.record.title ?? 'none';
+    const original = target.record.title;
+    if (original === null) throw new Error(`${user.userPrincipalName} has no title to restore`);
     try {
       await replaceAttribute(client, target.dn, 'title', title);
       await waitFor(
