@@ -6,7 +6,11 @@ import { filterErrorPrefix, type Token } from './tokenizer.ts';
  * the parser recurses once per nesting level, the stack depth it can reach.
  */
 export const scimLimits = {
-  /** Characters in a `filter` parameter or a `.search` body's filter. */
+  /**
+   * Characters in a `filter` parameter or a `.search` body's filter. It also bounds `and` and
+   * `or` chains (a term takes at least 8 characters), whose left-deep trees the evaluator walks
+   * recursively.
+   */
   maxFilterLength: 4096,
   /** Characters in a PATCH operation's `path`. */
   maxPathLength: 1024,
@@ -22,7 +26,10 @@ export function checkFilterLength(input: string): void {
   throw new ScimError(
     'UP_SCIM_INVALID_FILTER',
     `${filterErrorPrefix}: it is ${input.length} characters long, more than the limit of ${scimLimits.maxFilterLength}.`,
-    { details: { limit: scimLimits.maxFilterLength, length: input.length } },
+    {
+      hint: 'Send a shorter filter, or split the query over several requests.',
+      details: { limit: scimLimits.maxFilterLength, length: input.length },
+    },
   );
 }
 
@@ -45,6 +52,9 @@ export function checkNestingDepth(tokens: readonly Token[]): void {
   throw new ScimError(
     'UP_SCIM_INVALID_FILTER',
     `${filterErrorPrefix}: it nests parentheses and brackets ${deepest} levels deep, more than the limit of ${scimLimits.maxNestingDepth}.`,
-    { details: { limit: scimLimits.maxNestingDepth, depth: deepest } },
+    {
+      hint: 'Remove redundant parentheses, or split the query over several requests.',
+      details: { limit: scimLimits.maxNestingDepth, depth: deepest },
+    },
   );
 }
