@@ -31,9 +31,19 @@ function checkName(kind: string, name: string): string {
   return trimmed;
 }
 
-function checkPasswordPresent(password: string): void {
-  if (password.length === 0) {
-    throw rejection('UP_HOSTED_PASSWORD_POLICY', 'The password is empty.', 'Pass a password.');
+/** The minimum length, in code points, of a tenant admin's or an operator's password. */
+export const accountPasswordMinLength = 12;
+
+/** Rejects an admin or operator password shorter than the minimum, naming the rule. */
+function checkAccountPassword(password: string): void {
+  const length = [...password].length;
+  if (length < accountPasswordMinLength) {
+    throw rejection(
+      'UP_HOSTED_PASSWORD_POLICY',
+      `The password has ${length} characters, fewer than the ${accountPasswordMinLength} required for admins and operators.`,
+      `Choose a password of at least ${accountPasswordMinLength} characters.`,
+      { length, minLength: accountPasswordMinLength },
+    );
   }
 }
 
@@ -79,7 +89,7 @@ export class OperatorService implements OperatorApi {
 
   async create(input: Credentials): Promise<Operator> {
     const username = checkName('user name', input.username);
-    checkPasswordPresent(input.password);
+    checkAccountPassword(input.password);
     const db = this.context.store.db;
     const taken = await db
       .selectFrom('operators')
@@ -228,7 +238,7 @@ export class AdminService implements AdminApi {
   async create(tenantId: string, input: Credentials, actor: Actor): Promise<TenantAdmin> {
     await requireTenant(this.context, tenantId);
     const username = checkName('user name', input.username);
-    checkPasswordPresent(input.password);
+    checkAccountPassword(input.password);
     const db = this.context.store.db;
     const taken = await db
       .selectFrom('admins')
@@ -279,7 +289,7 @@ export class AdminService implements AdminApi {
     password: string,
     actor: Actor,
   ): Promise<void> {
-    checkPasswordPresent(password);
+    checkAccountPassword(password);
     const db = this.context.store.db;
     const result = await db
       .updateTable('admins')

@@ -2,7 +2,7 @@
  * Registered mail domains. Registering or removing one re-evaluates the UPN rule for the
  * tenant's directory objects, so no change in AD is needed.
  */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import { recordActivity } from './activity.ts';
 import { requireTenant } from './accounts.ts';
 import type { DomainApi } from './api.ts';
@@ -17,9 +17,50 @@ import {
   type Queryable,
 } from './context.ts';
 import { evaluateEligibility, loadDomainKeys } from './eligibility.ts';
-import { isDomainName, keyOf } from './keys.ts';
+import { domainToUnicode } from 'node:url';
+import { domainNameKey, formatCharacterIn, isDomainName } from './keys.ts';
 import { applyStandingPolicies } from './standing.ts';
+import type { Database } from '../store/schema.ts';
 import type { Actor, Domain } from './types.ts';
+
+/**
+ * Returns the domain key of a registered name, rejecting an invalid name or one with an
+ * invisible format character.
+ */
+function checkDomainName(name: string): string {
+  const hidden = formatCharacterIn(name);
+  if (hidden !== null) {
+    throw rejection(
+      'UP_HOSTED_DOMAIN_INVALID',
+      `The domain name contains the invisible format character ${hidden}.`,
+      'Type the domain name again without hidden characters.',
+      { attribute: 'domain', character: hidden },
+    );
+  }
+  const key = isDomainName(name) ? domainNameKey(name) : null;
+  if (key === null) {
+    throw rejection(
+      'UP_HOSTED_DOMAIN_INVALID',
+      `"${name.slice(0, 256)}" is not a valid domain name.`,
+      'Pass the mail domain alone, for example example.com.',
+    );
+  }
+  return key;
+}
+
+/**
+ * Matches a UPN or address key in the domain. Keys keep the domain as written, so both the
+ * ASCII (punycode) form and the Unicode form of the domain key match.
+ */
+function endsInDomain<T extends 'directory_objects' | 'mailbox_addresses'>(
+  eb: ExpressionBuilder<Database, T>,
+  column: 'upn_key' | 'address_key',
+  domainKey: string,
+) {
+  const unicode = domainToUnicode(domainKey);
+  const forms = unicode === '' || unicode === domainKey ? [domainKey] : [domainKey, unicode];
+  return eb.or(forms.map((form) => sql<boolean>`${sql.ref(column)} like ${`%@${form}`}`));
+}
 
 /**
  * Re-evaluates eligibility of the tenant's objects whose UPN ends in the domain; returns the
@@ -35,7 +76,7 @@ async function reevaluateDomain(
     .selectFrom('directory_objects')
     .select(['anchor', 'upn', 'eligible', 'ineligible_reason'])
     .where('tenant_id', '=', tenantId)
-    .where(sql<boolean>`upn_key like ${`%@${domainKey}`}`)
+    .where((eb) => endsInDomain(eb, 'upn_key', domainKey))
     .execute();
   const nowEligible: string[] = [];
   const nowIneligible: string[] = [];
@@ -72,14 +113,8 @@ export class DomainService implements DomainApi {
     actor: Actor,
   ): Promise<{ domain: Domain; newlyEligible: number }> {
     await requireTenant(this.context, tenantId);
-    const trimmed = name.trim().replace(/\.$/, '');
-    if (!isDomainName(trimmed)) {
-      throw rejection(
-        'UP_HOSTED_DOMAIN_INVALID',
-        `"${trimmed.slice(0, 256)}" is not a valid domain name.`,
-        'Pass the mail domain alone, for example example.com.',
-      );
-    }
+    const trimmed = name.trim().replace(/\.$/, '').normalize('NFC');
+    const nameKey = checkDomainName(trimmed);
     const domain: Domain = {
       id: newId(),
       tenantId,
@@ -90,7 +125,7 @@ export class DomainService implements DomainApi {
       const taken = await trx
         .selectFrom('domains')
         .select('tenant_id')
-        .where('name_key', '=', keyOf(trimmed))
+        .where('name_key', '=', nameKey)
         .executeTakeFirst();
       if (taken !== undefined) {
         throw rejection(
@@ -106,14 +141,14 @@ export class DomainService implements DomainApi {
           id: domain.id,
           tenant_id: tenantId,
           name: trimmed,
-          name_key: keyOf(trimmed),
+          name_key: nameKey,
           created_at: domain.createdAt,
         })
         .execute();
       const domainKeys = await loadDomainKeys(trx, tenantId);
       // NOTE: a linked mailbox whose object becomes eligible again here keeps its last values
       // until the object's next change reaches a batch.
-      const { nowEligible } = await reevaluateDomain(trx, tenantId, keyOf(trimmed), domainKeys);
+      const { nowEligible } = await reevaluateDomain(trx, tenantId, nameKey, domainKeys);
       await recordActivity(this.context, trx, [
         {
           tenantId,
@@ -165,7 +200,7 @@ export class DomainService implements DomainApi {
         .selectFrom('mailbox_addresses')
         .select((eb) => eb.fn.count<number | string>('mailbox_id').distinct().as('count'))
         .where('tenant_id', '=', tenantId)
-        .where(sql<boolean>`address_key like ${`%@${domain.name_key}`}`)
+        .where((eb) => endsInDomain(eb, 'address_key', domain.name_key))
         .executeTakeFirstOrThrow();
       const mailboxCount = Number(used.count);
       if (mailboxCount > 0) {

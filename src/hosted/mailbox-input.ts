@@ -1,6 +1,6 @@
 /** Checks of mailbox values that an admin or SCIM client submits. */
 import { rejection } from './context.ts';
-import { domainKeyOf, keyOf, parseAddress } from './keys.ts';
+import { domainKeyOf, formatCharacterIn, keyOf, parseAddress } from './keys.ts';
 import { mailboxAddresses, type MailboxAddress } from './mailbox-model.ts';
 import type { MailboxProfile } from './types.ts';
 import { mailboxProfileFields } from './types.ts';
@@ -13,6 +13,15 @@ export function checkMailboxAddress(
   domainKeys: ReadonlySet<string>,
 ): string {
   const address = value.trim();
+  const hidden = formatCharacterIn(address);
+  if (hidden !== null) {
+    throw rejection(
+      'UP_HOSTED_ADDRESS_INVALID',
+      `The ${field} contains the invisible format character ${hidden}.`,
+      'Type the address again without hidden characters.',
+      { field, character: hidden },
+    );
+  }
   if (parseAddress(address) === null) {
     throw rejection(
       'UP_HOSTED_ADDRESS_INVALID',

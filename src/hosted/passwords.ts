@@ -16,6 +16,9 @@ import type {
 } from './types.ts';
 import { isAnchor } from './validation.ts';
 
+/** How far past the service clock a delivery's pwdLastSet may be: 5 minutes of clock skew. */
+export const maxPwdLastSetSkewMs = 5 * 60 * 1000;
+
 export class PasswordService implements PasswordApi {
   constructor(private readonly context: HostedContext) {}
 
@@ -37,8 +40,8 @@ export class PasswordService implements PasswordApi {
       );
     }
     const db = this.context.store.db;
-    const policies = await loadPolicies(db, tenantId);
-    if ([...submission.password.normalize('NFC')].length < policies.passwordMinLength) {
+    const violation = await this.violation(tenantId, submission, pwdLastSet);
+    if (violation !== null) {
       await recordActivity(this.context, db, [
         {
           tenantId,
@@ -46,16 +49,12 @@ export class PasswordService implements PasswordApi {
           action: 'password.policy-violation',
           objectType: 'directory-object',
           objectId: anchor,
-          after: {
-            rule: 'min-length',
-            minLength: policies.passwordMinLength,
-            pwdLastSet: submission.pwdLastSet,
-          },
+          after: { ...violation, pwdLastSet: submission.pwdLastSet },
         },
       ]);
       this.context.log.warn(
-        { tenant_id: tenantId, anchor },
-        'captured password is shorter than the tenant policy; not stored',
+        { tenant_id: tenantId, anchor, reason: violation.rule },
+        'captured password breaks a rule; not stored',
       );
       return 'policy-violation';
     }
@@ -105,6 +104,30 @@ export class PasswordService implements PasswordApi {
       },
     ]);
     return 'stored';
+  }
+
+  /**
+   * Returns the rule a delivery breaks, or null: the tenant's minimum length, or a pwdLastSet
+   * beyond the service clock plus the allowed skew, which would make every later real change
+   * `stale` until that time.
+   */
+  private async violation(
+    tenantId: string,
+    submission: PasswordSubmission,
+    pwdLastSet: number,
+  ): Promise<(Record<string, unknown> & { rule: string }) | null> {
+    const latestAllowed = this.context.clock.now().getTime() + maxPwdLastSetSkewMs;
+    if (pwdLastSet > latestAllowed) {
+      return {
+        rule: 'pwd-last-set-in-future',
+        latestAllowed: new Date(latestAllowed).toISOString(),
+      };
+    }
+    const policies = await loadPolicies(this.context.store.db, tenantId);
+    if ([...submission.password.normalize('NFC')].length < policies.passwordMinLength) {
+      return { rule: 'min-length', minLength: policies.passwordMinLength };
+    }
+    return null;
   }
 
   async status(tenantId: string, anchor: string): Promise<PasswordStatus> {

@@ -4,7 +4,7 @@
  */
 import type { ErrorCode } from '../protocol/errors.ts';
 import { recordAttributes, type DirectoryUserRecord } from '../protocol/records.ts';
-import { parseAddress } from './keys.ts';
+import { formatCharacterIn, parseAddress } from './keys.ts';
 
 export interface RecordProblem {
   code: ErrorCode;
@@ -64,7 +64,20 @@ function checkText(attribute: string, value: unknown, anchor: string): RecordPro
   return null;
 }
 
+/** Rejects a value with an invisible format character, which could make it display as another. */
+function checkVisible(attribute: string, value: string, anchor: string): RecordProblem | null {
+  const hidden = formatCharacterIn(value);
+  if (hidden === null) return null;
+  return {
+    code: 'UP_HOSTED_ADDRESS_INVALID',
+    attribute,
+    message: `Object ${anchor}: attribute ${attribute} contains the invisible format character ${hidden}.`,
+  };
+}
+
 function checkAddress(attribute: string, value: string, anchor: string): RecordProblem | null {
+  const hidden = checkVisible(attribute, value, anchor);
+  if (hidden !== null) return hidden;
   if (parseAddress(value) !== null) return null;
   return {
     code: 'UP_HOSTED_ADDRESS_INVALID',
@@ -127,8 +140,12 @@ function checkSpecial(record: DirectoryUserRecord, anchor: string): RecordProble
   );
 }
 
-/** Checks that mail and the SMTP proxy addresses are email addresses. */
+/** Checks that the UPN has no format character and mail and the SMTP addresses are addresses. */
 function checkAddresses(record: DirectoryUserRecord, anchor: string): RecordProblem | null {
+  if (record.userPrincipalName !== null) {
+    const problem = checkVisible('userPrincipalName', record.userPrincipalName, anchor);
+    if (problem !== null) return problem;
+  }
   if (record.mail !== null) {
     const problem = checkAddress('mail', record.mail, anchor);
     if (problem !== null) return problem;

@@ -2,7 +2,8 @@
  * The schema migrations. Each one runs unchanged on SQLite and PostgreSQL, so it uses only
  * column types both share (text, integer). Migrations are only ever appended.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { domainToASCII } from 'node:url';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 async function createAccounts(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -289,10 +290,26 @@ const signInFailures: Migration = {
   },
 };
 
+/** Re-keys registered domains by their ASCII (punycode) form, which IDN spellings share. */
+const asciiDomainKeys: Migration = {
+  async up(db) {
+    const rows = await sql<{
+      id: string;
+      name_key: string;
+    }>`select id, name_key from domains`.execute(db);
+    for (const row of rows.rows) {
+      const ascii = domainToASCII(row.name_key);
+      if (ascii === '' || ascii === row.name_key) continue;
+      await sql`update domains set name_key = ${ascii} where id = ${row.id}`.execute(db);
+    }
+  },
+};
+
 /** The migrations in order; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sign_in_failures': signInFailures,
+  '0003_ascii_domain_keys': asciiDomainKeys,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -30,10 +30,10 @@ describe.each(engines)('passwords and sign-in on %s', (engine) => {
         agent(),
       );
 
-    expect(await submit('Först-Passwort-1', '2026-03-01T09:00:00Z')).toBe('stored');
-    expect(await submit('Second-password-2', '2026-03-01T10:00:00Z')).toBe('stored');
-    expect(await submit('Först-Passwort-1', '2026-03-01T09:00:00Z')).toBe('stale');
-    expect(await submit('Second-password-2', '2026-03-01T10:00:00Z')).toBe('stale');
+    expect(await submit('Först-Passwort-1', '2026-03-01T07:00:00Z')).toBe('stored');
+    expect(await submit('Second-password-2', '2026-03-01T07:30:00Z')).toBe('stored');
+    expect(await submit('Först-Passwort-1', '2026-03-01T07:00:00Z')).toBe('stale');
+    expect(await submit('Second-password-2', '2026-03-01T07:30:00Z')).toBe('stale');
 
     expect(await h.service.passwords.verifySignIn(upn, 'Second-password-2')).toMatchObject({
       ok: true,
@@ -43,7 +43,7 @@ describe.each(engines)('passwords and sign-in on %s', (engine) => {
       reason: 'wrong-password',
     });
     const status = await h.service.passwords.status(h.tenantId, record.anchor);
-    expect(status).toMatchObject({ synchronized: true, pwdLastSet: '2026-03-01T10:00:00.000Z' });
+    expect(status).toMatchObject({ synchronized: true, pwdLastSet: '2026-03-01T07:30:00.000Z' });
   });
 
   it('password of an unlinked object waits for its link', async () => {
@@ -51,7 +51,7 @@ describe.each(engines)('passwords and sign-in on %s', (engine) => {
     await h.run('delta', { records: [record] });
     const stored = await h.service.passwords.submit(
       h.tenantId,
-      { anchor: record.anchor, password: 'pässwörd-ünïcode-✓', pwdLastSet: '2026-03-01T09:00:00Z' },
+      { anchor: record.anchor, password: 'pässwörd-ünïcode-✓', pwdLastSet: '2026-03-01T07:00:00Z' },
       agent(),
     );
     expect(stored).toBe('stored');
