@@ -364,12 +364,29 @@ export class SyncEngine {
       context,
       at: this.parts.clock.now().toISOString(),
     });
-    const level = code === 'UP_AGENT_SERVICE_ERROR' || code === undefined ? 'error' : 'warn';
-    this.parts.log[level]({ code, agent_id: this.identity?.agentId }, `${context}: ${message}`);
+    this.parts.log[levelOf(code)](
+      { code, agent_id: this.identity?.agentId },
+      `${context}: ${message}`,
+    );
   }
 
   private requireUploader(): Uploader {
     if (this.uploader === undefined) throw new Error('The agent has not signed in yet.');
     return this.uploader;
   }
+}
+
+/**
+ * Errors that stop synchronization until an admin acts are critical, so they also reach the
+ * system log; an unreachable service or DC is retried and only warned about.
+ */
+const criticalCodes = new Set<string>([
+  'UP_AGENT_SERVICE_ERROR',
+  'UP_AGENT_PASSWORD_INCORRECT',
+  'UP_AGENT_CLOCK_SKEW',
+]);
+
+function levelOf(code: string | undefined): 'fatal' | 'error' | 'warn' {
+  if (code === undefined) return 'error';
+  return criticalCodes.has(code) ? 'fatal' : 'warn';
 }
