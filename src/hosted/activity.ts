@@ -3,12 +3,15 @@
  * through `withoutSecrets` on the way in, so a password, hash or token never lands here even if
  * a caller passes one by mistake.
  */
+import { sql, type SelectQueryBuilder } from 'kysely';
+import type { Database } from '../store/schema.ts';
 import type { ActivityApi } from './api.ts';
 import {
   actorText,
   chunks,
   newId,
   nowText,
+  rejection,
   type HostedContext,
   type Queryable,
 } from './context.ts';
@@ -105,15 +108,48 @@ export function changedValues(
   return { before: changedBefore, after: changedAfter };
 }
 
+/** Returns a query time as the fixed-width ISO text of the `at` column, or rejects it. */
+function instantText(name: 'since' | 'until', value: string): string {
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) {
+    throw rejection(
+      'UP_HOSTED_INPUT_INVALID',
+      `The activity filter ${name} "${value.slice(0, 64)}" is not an ISO 8601 time.`,
+      'Pass a time such as 2026-03-01T08:00:00Z.',
+      { field: name },
+    );
+  }
+  return new Date(time).toISOString();
+}
+
+type ActivitySelect = SelectQueryBuilder<Database, 'activity', object>;
+
+/** Applies the object, actor and time filters of a query. */
+function filtered(select: ActivitySelect, query: ActivityQuery): ActivitySelect {
+  let result = select;
+  if (query.objectType !== undefined) result = result.where('object_type', '=', query.objectType);
+  if (query.objectId !== undefined) result = result.where('object_id', '=', query.objectId);
+  if (typeof query.actor === 'string') result = result.where('actor', '=', query.actor);
+  if (Array.isArray(query.actor)) {
+    const actors: readonly string[] = query.actor;
+    // An empty list matches nothing, as `in ()` is not valid SQL.
+    result =
+      actors.length === 0 ? result.where(sql<boolean>`1 = 0`) : result.where('actor', 'in', actors);
+  }
+  if (query.since !== undefined)
+    result = result.where('at', '>=', instantText('since', query.since));
+  if (query.until !== undefined)
+    result = result.where('at', '<=', instantText('until', query.until));
+  return result;
+}
+
 export class ActivityService implements ActivityApi {
   constructor(private readonly context: HostedContext) {}
 
   async list(tenantId: string, query: ActivityQuery = {}): Promise<Page<ActivityEntry>> {
     const limit = pageLimit(query.limit);
     const db = this.context.store.db;
-    let select = db.selectFrom('activity').where('tenant_id', '=', tenantId);
-    if (query.objectType !== undefined) select = select.where('object_type', '=', query.objectType);
-    if (query.objectId !== undefined) select = select.where('object_id', '=', query.objectId);
+    let select = filtered(db.selectFrom('activity').where('tenant_id', '=', tenantId), query);
 
     const total = await select
       .select((eb) => eb.fn.countAll<number | string>().as('count'))

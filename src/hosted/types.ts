@@ -397,6 +397,12 @@ export interface ActivityQuery {
   cursor?: string;
   objectType?: string;
   objectId?: string;
+  /** Actor text (`admin:<id>`, `agent:<id>`, `system`), exact; a list matches any of them. */
+  actor?: string | readonly string[];
+  /** Entries at or after this ISO 8601 time. */
+  since?: string;
+  /** Entries at or before this ISO 8601 time. */
+  until?: string;
 }
 
 export interface Session {
