@@ -1,6 +1,6 @@
 /** Pending removals, the activity log and SCIM tokens of the UserPilot section. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ActivityEntry } from '../../../hosted/index.ts';
+import type { ActivityQuery } from '../../../hosted/index.ts';
 import { formList, formText, requireAdmin, type AdminAuth } from '../auth.ts';
 import type { PanelContext } from '../context.ts';
 import { flashOfError } from '../error-page.ts';
@@ -63,21 +63,38 @@ function parseLocalTime(value: string): number | undefined {
   return Number.isNaN(time) ? undefined : time;
 }
 
-// NOTE: the activity query filters by object only, so the panel applies actor and time to each
-// page the service returns. A filtered page can therefore hold fewer rows than its size, and
-// "Older entries" still pages through the unfiltered log.
-function matchesFilters(
-  entry: ActivityEntry,
+/**
+ * Returns the actor texts the typed actor filter names: each known actor whose text or name
+ * contains it (case-insensitively), `system` when it contains it, and the typed text itself.
+ */
+function matchingActors(filter: string, actorNames: Map<string, string>): string[] {
+  const typed = filter.toLowerCase();
+  const known = [...actorNames].filter(([text, name]) =>
+    `${text} ${name}`.toLowerCase().includes(typed),
+  );
+  const actors = new Set(known.map(([text]) => text));
+  if ('system'.includes(typed)) actors.add('system');
+  actors.add(filter);
+  return [...actors];
+}
+
+/** Builds the service's activity query from the page's filters. */
+function activityQuery(
   filters: ActivityFilters,
+  cursor: string,
   actorNames: Map<string, string>,
-): boolean {
-  const at = new Date(entry.at).getTime();
+): ActivityQuery {
   const since = parseLocalTime(filters.since);
   const until = parseLocalTime(filters.until);
-  const actor = `${entry.actor} ${actorNames.get(entry.actor) ?? ''}`.toLowerCase();
-  if (filters.actor !== '' && !actor.includes(filters.actor.toLowerCase())) return false;
-  if (since !== undefined && at < since) return false;
-  return until === undefined || at <= until;
+  return {
+    limit: activityPageSize,
+    ...(cursor === '' ? {} : { cursor }),
+    ...(filters.objectType === '' ? {} : { objectType: filters.objectType }),
+    ...(filters.objectId === '' ? {} : { objectId: filters.objectId }),
+    ...(filters.actor === '' ? {} : { actor: matchingActors(filters.actor, actorNames) }),
+    ...(since === undefined ? {} : { since: new Date(since).toISOString() }),
+    ...(until === undefined ? {} : { until: new Date(until).toISOString() }),
+  };
 }
 
 /** Names the tenant's admins, agents and SCIM tokens and the operators, by their log text. */
@@ -115,14 +132,12 @@ function registerActivity(app: FastifyInstance, context: PanelContext): void {
       until: (query.until ?? '').trim(),
     };
     const cursor = query.cursor ?? '';
-    const page = await context.service.activity.list(auth.tenantId, {
-      limit: activityPageSize,
-      ...(cursor === '' ? {} : { cursor }),
-      ...(filters.objectType === '' ? {} : { objectType: filters.objectType }),
-      ...(filters.objectId === '' ? {} : { objectId: filters.objectId }),
-    });
     const actorNames = await loadActorNames(context, auth.tenantId);
-    const entries = page.items.filter((entry) => matchesFilters(entry, filters, actorNames));
+    const page = await context.service.activity.list(
+      auth.tenantId,
+      activityQuery(filters, cursor, actorNames),
+    );
+    const entries = page.items;
     const view = {
       viewer: auth.viewer,
       filters,
