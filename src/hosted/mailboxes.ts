@@ -280,7 +280,8 @@ export class MailboxService implements MailboxApi {
     const offset = pageOffset(query.offset);
     const db = this.context.store.db;
     let select = db.selectFrom('mailboxes').where('tenant_id', '=', tenantId);
-    if (query.includeDeleted !== true) select = select.where('deleted_at', 'is', null);
+    if (query.deleted === true) select = select.where('deleted_at', 'is not', null);
+    else if (query.includeDeleted !== true) select = select.where('deleted_at', 'is', null);
     if (query.linked !== undefined) {
       select = select.where('linked_anchor', query.linked ? 'is not' : 'is', null);
     }

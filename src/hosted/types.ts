@@ -158,6 +158,8 @@ export interface MailboxListQuery {
   search?: string;
   linked?: boolean;
   includeDeleted?: boolean;
+  /** Only soft-deleted mailboxes (overrides includeDeleted). */
+  deleted?: true;
   /** At most 500; default 50. */
   limit?: number;
   /** Keyset paging: the `nextCursor` of the previous page. Preferred over offset. */

@@ -106,16 +106,12 @@ async function sendSettings(
   flash?: Flash,
   status = 200,
 ): Promise<FastifyReply> {
-  // NOTE: the mailbox list cannot filter on soft deletion yet, so only deleted mailboxes among
-  // the first 500 (by UPN, deleted ones included) are offered for restore.
+  // NOTE: only the first 500 soft-deleted mailboxes (by UPN) are offered for restore.
   const [policies, mailboxes] = await Promise.all([
     context.service.policies.get(auth.tenantId),
-    context.service.mailboxes.list(auth.tenantId, {
-      includeDeleted: true,
-      limit: deletedScanLimit,
-    }),
+    context.service.mailboxes.list(auth.tenantId, { deleted: true, limit: deletedScanLimit }),
   ]);
-  const deleted = mailboxes.items.filter((mailbox) => mailbox.deletedAt !== null);
+  const deleted = mailboxes.items;
   return sendPage(reply, renderSettings({ viewer: auth.viewer, policies, deleted, flash }), status);
 }
 
