@@ -54,7 +54,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const clock = options.clock ?? systemClock;
   const log = options.logger;
 
-  const store = await openStore({ url: resolveDataPath(options.dataDir, config.database) });
+  const store = await openStore({
+    url: resolveDataPath(options.dataDir, config.database),
+    onConnectionError: (error) =>
+      log.warn({ err: error }, 'an idle database connection failed; the pool opens a new one'),
+  });
   try {
     const service = new HostedService({ store, clock, logger: log });
     const fingerprint = tls === null ? undefined : certificateFingerprint(tls.certificatePem);

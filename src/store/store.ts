@@ -28,6 +28,12 @@ export interface OpenStoreOptions {
   url: string;
   /** PostgreSQL pool size; default 10. */
   maxConnections?: number;
+  /**
+   * Receives errors of idle PostgreSQL connections (the server restarted or ended them). The
+   * pool drops such a connection and opens a new one for the next query; without a listener,
+   * pg's pool would throw the error as an uncaught exception and end the process.
+   */
+  onConnectionError?: (error: Error) => void;
 }
 
 /** Tells which engine a store URL names. */
@@ -80,6 +86,7 @@ function openPostgres(options: OpenStoreOptions): Kysely<Database> {
     connectionString: options.url,
     max: options.maxConnections ?? 10,
   });
+  pool.on('error', (error) => options.onConnectionError?.(error));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
