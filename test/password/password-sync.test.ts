@@ -136,14 +136,16 @@ describeLab('password synchronization with the lab DC', () => {
     const { user } = await newLinkedUser();
     const newer = newPassword(issued);
     const older = newPassword(issued);
-    const inOneHour = new Date(Date.now() + 3_600_000).toISOString();
-    const inHalfAnHour = new Date(Date.now() + 1_800_000).toISOString();
+    // Both are newer than the password the user was created with, and within the five minutes
+    // ahead of the service clock that the service accepts.
+    const inTwoMinutes = new Date(Date.now() + 120_000).toISOString();
+    const inOneMinute = new Date(Date.now() + 60_000).toISOString();
 
     const first = await agent.client.submitPasswords({
-      deliveries: [{ id: 'newer', anchor: user.anchor, password: newer, pwdLastSet: inOneHour }],
+      deliveries: [{ id: 'newer', anchor: user.anchor, password: newer, pwdLastSet: inTwoMinutes }],
     });
     const second = await agent.client.submitPasswords({
-      deliveries: [{ id: 'older', anchor: user.anchor, password: older, pwdLastSet: inHalfAnHour }],
+      deliveries: [{ id: 'older', anchor: user.anchor, password: older, pwdLastSet: inOneMinute }],
     });
 
     expect(verdictOf(first)).toBe('stored');
