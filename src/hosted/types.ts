@@ -60,28 +60,6 @@ export interface Domain {
   createdAt: string;
 }
 
-/** The profile fields of a mailbox that a linked directory object overwrites. */
-export interface MailboxProfile {
-  givenName: string | null;
-  sn: string | null;
-  initials: string | null;
-  title: string | null;
-  department: string | null;
-  company: string | null;
-  office: string | null;
-  telephoneNumber: string | null;
-  mobile: string | null;
-  fax: string | null;
-  homePhone: string | null;
-  street: string | null;
-  city: string | null;
-  state: string | null;
-  postalCode: string | null;
-  country: string | null;
-  description: string | null;
-  employeeId: string | null;
-}
-
 export const mailboxProfileFields = [
   'givenName',
   'sn',
@@ -101,7 +79,11 @@ export const mailboxProfileFields = [
   'country',
   'description',
   'employeeId',
-] as const satisfies readonly (keyof MailboxProfile)[];
+] as const satisfies readonly (keyof DirectoryUserRecord)[];
+
+/** The profile fields of a mailbox that a linked directory object overwrites, typed as in the
+ * directory record they come from. */
+export type MailboxProfile = Pick<DirectoryUserRecord, (typeof mailboxProfileFields)[number]>;
 
 export interface Mailbox {
   id: string;
