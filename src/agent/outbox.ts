@@ -219,7 +219,7 @@ export class Outbox {
   }
 
   /**
-   * Records the service's answer to a batch: its messages leave the outbox, and an object the
+   * Records the service's response to a batch: its messages leave the outbox, and an object the
    * service rejected leaves the diff base, so the next full read sends it again.
    */
   confirmBatch(

@@ -12,7 +12,7 @@ export type UploadOutcome =
   | { kind: 'drained' }
   /** The run being read has no more messages yet; call again when it grows. */
   | { kind: 'waiting'; runId: number }
-  /** The service says this agent does not hold the lease (or holds an older epoch). */
+  /** The service reports that this agent does not hold the lease (or holds an older epoch). */
   | { kind: 'lease-lost'; code: string };
 
 /** Called after each confirmed batch, with the number of records it carried. */
@@ -23,7 +23,7 @@ const lostRunCodes = new Set(['UP_AGENT_API_RUN_NOT_FOUND', 'UP_AGENT_API_RUN_EN
 
 /**
  * Sends the outbox's runs to the service in order: start, batches, the manifest of a full run
- * whose read is complete, end. A message leaves the outbox only after the service answered its
+ * whose read is complete, end. A message leaves the outbox only after the service responded to its
  * batch. Failures to reach the service are thrown (UP_AGENT_SERVICE_UNREACHABLE) and the
  * caller retries with backoff; nothing is lost meanwhile.
  */
@@ -152,7 +152,7 @@ export class Uploader {
     });
     if (!answer.ok) {
       if (answer.code === 'UP_AGENT_API_RUN_ENDED') {
-        // A crash lost the answer to an end the service already applied.
+        // A crash lost the response to an end the service already applied.
         this.outbox.finishRun(run.id, complete ? 'complete' : 'incomplete', 0, 0);
         return undefined;
       }

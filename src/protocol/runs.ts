@@ -103,7 +103,7 @@ export const runEndResponseSchema = Type.Object({
   held: Type.Integer({ minimum: 0 }),
   /**
    * Set when the service ended a run reported complete as incomplete, because it received
-   * fewer records or manifest anchors than the agent's counts say were sent.
+   * fewer records or manifest anchors than the agent's counts report as sent.
    */
   reason: Type.Optional(Type.String()),
 });
