@@ -23,8 +23,8 @@ const lostRunCodes = new Set(['UP_AGENT_API_RUN_NOT_FOUND', 'UP_AGENT_API_RUN_EN
 
 /**
  * Sends the outbox's runs to the service in order: start, batches, the manifest of a full run
- * whose read is complete, end. A message leaves the outbox only after the service responded to its
- * batch. Failures to reach the service are thrown (UP_AGENT_SERVICE_UNREACHABLE) and the
+ * whose read is complete, end. A message leaves the outbox only after the service responded to
+ * its batch. Failures to reach the service are thrown (UP_AGENT_SERVICE_UNREACHABLE) and the
  * caller retries with backoff; nothing is lost meanwhile.
  */
 export class Uploader {

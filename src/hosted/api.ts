@@ -213,7 +213,8 @@ export interface RunRef {
 export interface RunApi {
   /**
    * Starts a run for the lease holder at this epoch; abandons the tenant's other open runs.
-   * Throws UP_HOSTED_LEASE_NOT_HELD or UP_HOSTED_EPOCH_STALE when another agent holds the lease or the epoch is older.
+   * Throws UP_HOSTED_LEASE_NOT_HELD or UP_HOSTED_EPOCH_STALE when another agent holds the lease
+   * or the epoch is older.
    */
   start(tenantId: string, agentId: string, epoch: number, kind: RunKind): Promise<Run>;
   /**
