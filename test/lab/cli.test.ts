@@ -43,14 +43,14 @@ describeLab('userpilot lab command', () => {
   });
 
   it('rejects up without root in one line', async () => {
-    // setpriv drops to the nobody user, so the command runs exactly as an unprivileged user would.
+    // The preload makes the process see the uid of the nobody user, so the whole command runs
+    // as for an unprivileged user. Dropping privileges for real (setpriv) would also need the
+    // checkout to be readable by nobody, which a clone in a 0700 folder is not.
     const failure = await run(
-      'setpriv',
+      process.execPath,
       [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
+        '--import',
+        'data:text/javascript,process.getuid=()=>65534;process.geteuid=()=>65534;',
         userpilot,
         'lab',
         'up',
